@@ -1,0 +1,82 @@
+using System.ComponentModel;
+using Harness.Cli.Infrastructure;
+using Harness.Series;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Harness.Cli.Commands;
+
+public sealed class SeriesApplyCommand : AsyncCommand<SeriesApplyCommand.Settings>
+{
+    public sealed class Settings : KernelSettings
+    {
+        [CommandOption("--up-to <N>")]
+        [Description("Apply only the first N patches of the series.")]
+        public int? UpTo { get; init; }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        using var pipeline = new Pipeline(settings);
+        var kernelBase = await pipeline.PrepareBaseAsync(settings, cancellationToken);
+        var applied = await pipeline.ApplySeriesAsync(kernelBase, settings, settings.UpTo, cancellationToken);
+
+        Output.Line($"base: {kernelBase.Description}");
+        foreach (var commit in applied.Commits)
+            Output.Line($"  {commit.Sha[..12]} {commit.Subject}");
+        if (applied.Commits.Count == 0)
+            Output.Line("  (the series is empty)");
+        Output.Line($"work tree: {applied.TreePath}");
+        Output.Line("Edit the commits there (git commit --amend, git rebase -i), then run './harness series export'.");
+        return 0;
+    }
+}
+
+public sealed class SeriesExportCommand : AsyncCommand<KernelSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, KernelSettings settings, CancellationToken cancellationToken)
+    {
+        using var pipeline = new Pipeline(settings);
+        var kernelBase = await pipeline.PrepareBaseAsync(settings, cancellationToken);
+        var exporter = new SeriesExporter(pipeline.Applier, pipeline.Runner, pipeline.Logger);
+        var series = await exporter.ExportAsync(kernelBase, pipeline.Paths.KernelPatches, cancellationToken);
+        Output.Line($"Wrote {series.PatchFiles.Count} patches and the series file to {pipeline.Paths.KernelPatches}.");
+        return 0;
+    }
+}
+
+public sealed class SeriesCheckCommand : AsyncCommand<KernelSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, KernelSettings settings, CancellationToken cancellationToken)
+    {
+        using var pipeline = new Pipeline(settings);
+        var kernelBase = await pipeline.PrepareBaseAsync(settings, cancellationToken);
+        var series = SeriesFile.Read(pipeline.Paths.KernelPatches);
+        if (series.PatchFiles.Count == 0)
+        {
+            Output.Line("The series is empty: nothing to check.");
+            return 0;
+        }
+
+        var tree = Directory.Exists(pipeline.Applier.TreePathFor(kernelBase)) ? pipeline.Applier.TreePathFor(kernelBase) : kernelBase.RepositoryPath;
+        var checks = await new SeriesChecker(pipeline.Runner).CheckAsync(tree, series, cancellationToken);
+        foreach (var check in checks)
+        {
+            var table = new Table().Title(Markup.Escape(check.PatchFile))
+                .AddColumns("severity", "where", "message");
+            foreach (var finding in check.Findings)
+            {
+                var colour = finding.Severity switch { "ERROR" => "red", "WARNING" => "yellow", _ => "grey" };
+                table.AddRow($"[{colour}]{finding.Severity}[/]", Markup.Escape(finding.Location ?? ""), Markup.Escape(finding.Message));
+            }
+            if (check.Findings.Count == 0)
+                table.AddRow("[green]clean[/]", "", "");
+            table.Caption($"{check.Errors} errors, {check.Warnings} warnings, {check.Checks} checks");
+            AnsiConsole.Write(table);
+        }
+
+        var failed = checks.Count(c => !c.Passed);
+        Output.Line($"{checks.Count - failed} of {checks.Count} patches have no errors.");
+        return failed == 0 ? 0 : 1;
+    }
+}

@@ -1,0 +1,24 @@
+using System.ComponentModel;
+using Spectre.Console.Cli;
+
+namespace Harness.Cli.Infrastructure;
+
+/// <summary>Options every command takes.</summary>
+public class HarnessSettings : CommandSettings
+{
+    [CommandOption("-v|--verbose")]
+    [Description("Show debug messages, including every external command as it is run.")]
+    public bool Verbose { get; init; }
+}
+
+/// <summary>Options of the commands that need the kernel base.</summary>
+public class KernelSettings : HarnessSettings
+{
+    [CommandOption("--kernel-tree <PATH>")]
+    [Description("Use this local kernel git tree (its HEAD) as the base instead of Debian's linux-source-7.3.")]
+    public string? KernelTree { get; init; }
+
+    [CommandOption("--force")]
+    [Description("Discard uncommitted changes and unexported commits in the harness's work tree.")]
+    public bool Force { get; init; }
+}

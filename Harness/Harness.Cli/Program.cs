@@ -1,0 +1,37 @@
+using Harness.Cli.Commands;
+using Harness.Cli.Infrastructure;
+using Spectre.Console.Cli;
+
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    // The first Ctrl+C asks every running stage to stop cleanly (QEMU is shut
+    // down, results are flushed); a second one ends the process at once.
+    if (cancellation.IsCancellationRequested)
+        return;
+    e.Cancel = true;
+    cancellation.Cancel();
+};
+
+var app = new CommandApp();
+app.Configure(config =>
+{
+    config.SetApplicationName("./harness");
+    config.PropagateExceptions();
+    config.AddCommand<DoctorCommand>("doctor")
+        .WithDescription("Check the tools the pipeline uses; --install installs the missing ones with apt.");
+    config.AddBranch("series", series =>
+    {
+        series.SetDescription("Apply, export and check the patch series in kernel-patches/.");
+        series.AddCommand<SeriesApplyCommand>("apply")
+            .WithDescription("Apply the series to the base in a git work tree, one commit per patch.");
+        series.AddCommand<SeriesExportCommand>("export")
+            .WithDescription("Write the work tree's commits back to kernel-patches/ as patches and a series file.");
+        series.AddCommand<SeriesCheckCommand>("check")
+            .WithDescription("Run checkpatch.pl --strict and the changelog rules on each patch.");
+    });
+    config.AddCommand<BuildCommand>("build")
+        .WithDescription("Apply the series and build the kernel (tinyconfig plus kernel-patches/config/).");
+});
+
+return await CommandLine.RunAsync(() => app.RunAsync(args, cancellation.Token));

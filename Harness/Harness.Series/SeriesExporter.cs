@@ -1,0 +1,108 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Harness.Core;
+using Microsoft.Extensions.Logging;
+
+namespace Harness.Series;
+
+/// <summary>
+/// Writes the work tree's commits back to kernel-patches/ as format-patch files
+/// and a new series file, so the series can be edited as commits. The cover
+/// letter keeps its subject and text; its shortlog and diffstat are regenerated.
+/// </summary>
+public sealed partial class SeriesExporter(SeriesApplier applier, CommandRunner runner, ILogger logger)
+{
+    public const string CoverLetterName = "0000-cover-letter.patch";
+
+    public async Task<SeriesFile> ExportAsync(KernelBase kernelBase, string patchesDirectory, CancellationToken cancellationToken)
+    {
+        var tree = applier.TreePathFor(kernelBase);
+        var commits = await applier.ListTreeCommitsAsync(kernelBase, cancellationToken);
+        var dirty = await runner.ReadAsync(ExternalCommand.Of("git", "status", "--porcelain", "--untracked-files=no").In(tree), cancellationToken);
+        if (dirty.Length > 0)
+            throw new SeriesException($"The work tree '{tree}' has uncommitted changes; commit them (git commit --amend or a fixup) before exporting.");
+
+        var staging = Path.Combine(patchesDirectory, ".export");
+        if (Directory.Exists(staging))
+            Directory.Delete(staging, recursive: true);
+        Directory.CreateDirectory(staging);
+
+        var coverPath = Path.Combine(patchesDirectory, CoverLetterName);
+        var hasCover = File.Exists(coverPath);
+        if (commits.Count > 0)
+        {
+            var arguments = new List<string> { "format-patch", "-q", "--no-signature", "--zero-commit", "-o", staging };
+            if (hasCover)
+                arguments.Add("--cover-letter");
+            arguments.Add($"{kernelBase.BaseRevision}..HEAD");
+            await runner.RunCheckedAsync(ExternalCommand.Of("git", arguments.ToArray()).In(tree), cancellationToken: cancellationToken);
+        }
+
+        if (hasCover && commits.Count > 0)
+        {
+            var generated = Path.Combine(staging, CoverLetterName);
+            File.WriteAllText(generated, MergeCoverLetter(File.ReadAllText(coverPath), File.ReadAllText(generated)));
+        }
+
+        foreach (var old in Directory.GetFiles(patchesDirectory, "*.patch"))
+        {
+            if (Path.GetFileName(old) != CoverLetterName || commits.Count > 0)
+                File.Delete(old);
+        }
+
+        var patchNames = new List<string>();
+        foreach (var file in Directory.GetFiles(staging, "*.patch").Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetFileName(file);
+            File.Move(file, Path.Combine(patchesDirectory, name));
+            if (name != CoverLetterName)
+                patchNames.Add(name);
+        }
+        Directory.Delete(staging, recursive: true);
+
+        var text = new StringBuilder();
+        foreach (var name in patchNames)
+            text.Append(name).Append('\n');
+        File.WriteAllText(Path.Combine(patchesDirectory, SeriesFile.FileName), text.ToString());
+
+        var series = SeriesFile.Read(patchesDirectory);
+        await applier.RecordExportAsync(kernelBase, series, cancellationToken);
+        logger.LogInformation("Exported {Count} patches to {Directory}", patchNames.Count, patchesDirectory);
+        return series;
+    }
+
+    /// <summary>
+    /// Puts the old cover letter's subject and text into the freshly generated one,
+    /// whose "*** SUBJECT HERE ***" and "*** BLURB HERE ***" placeholders they replace.
+    /// </summary>
+    public static string MergeCoverLetter(string oldCover, string generated)
+    {
+        var subject = CoverSubject().Match(oldCover);
+        var oldText = CoverText(oldCover);
+        var merged = generated;
+        if (subject.Success)
+            merged = merged.Replace("*** SUBJECT HERE ***", subject.Groups["subject"].Value.Trim());
+        if (oldText is not null)
+            merged = merged.Replace("*** BLURB HERE ***", oldText);
+        return merged;
+    }
+
+    /// <summary>The cover letter's own text: after the mail headers, before the shortlog.</summary>
+    private static string? CoverText(string cover)
+    {
+        var lines = cover.Replace("\r\n", "\n").Split('\n');
+        var start = Array.IndexOf(lines, "");
+        if (start < 0)
+            return null;
+        var end = Array.FindIndex(lines, start + 1, line => ShortlogHeader().IsMatch(line));
+        if (end < 0)
+            end = lines.Length;
+        return string.Join('\n', lines[(start + 1)..end]).Trim('\n');
+    }
+
+    [GeneratedRegex(@"^Subject: \[PATCH[^\]]*\](?<subject>.*)$", RegexOptions.Multiline)]
+    private static partial Regex CoverSubject();
+
+    [GeneratedRegex(@"^\S.* \(\d+\):$")]
+    private static partial Regex ShortlogHeader();
+}
