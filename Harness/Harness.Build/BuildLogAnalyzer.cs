@@ -43,7 +43,7 @@ public static partial class BuildLogAnalyzer
 
     private static string Normalize(string file, string treePath, string buildDirectory)
     {
-        var full = Path.IsPathRooted(file) ? file : Path.GetFullPath(Path.Combine(buildDirectory, file));
+        var full = Path.GetFullPath(Path.IsPathRooted(file) ? file : Path.Combine(buildDirectory, file));
         var tree = Path.GetFullPath(treePath).TrimEnd('/') + "/";
         return full.StartsWith(tree, StringComparison.Ordinal) ? full[tree.Length..] : file;
     }

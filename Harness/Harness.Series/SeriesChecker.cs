@@ -75,7 +75,7 @@ public sealed partial class SeriesChecker(CommandRunner runner)
 
         var headerEnd = text.IndexOf("\n\n", StringComparison.Ordinal);
         var diffStart = text.IndexOf("\n---\n", StringComparison.Ordinal);
-        var body = headerEnd >= 0 && diffStart > headerEnd ? text[(headerEnd + 2)..diffStart] : "";
+        var body = headerEnd >= 0 && diffStart >= headerEnd + 2 ? text[(headerEnd + 2)..diffStart] : "";
         var bodyText = string.Join('\n', body.Split('\n').Where(l => !Trailer().IsMatch(l))).Trim();
         if (bodyText.Length == 0)
             yield return new PatchFinding("ERROR", "The changelog has no body; say why the change is needed.", "changelog");
