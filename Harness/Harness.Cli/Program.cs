@@ -32,6 +32,12 @@ app.Configure(config =>
     });
     config.AddCommand<BuildCommand>("build")
         .WithDescription("Apply the series and build the kernel (tinyconfig plus kernel-patches/config/).");
+    config.AddCommand<RunCommand>("run")
+        .WithDescription("Build, boot a guest, run every suite in it and write results/<run-id>/ (the main job).");
+    config.AddCommand<SshCommand>("ssh")
+        .WithDescription("Log in to the guest a 'run --keep-vm' left running, or run a command in it.");
+    config.AddCommand<TestCommand>("test")
+        .WithDescription("Install what the tests need, then run the harness's tests, VM tests included (dotnet test).");
 });
 
 return await CommandLine.RunAsync(() => app.RunAsync(args, cancellation.Token));

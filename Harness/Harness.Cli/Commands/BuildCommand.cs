@@ -8,15 +8,13 @@ public sealed class BuildCommand : AsyncCommand<KernelSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, KernelSettings settings, CancellationToken cancellationToken)
     {
         using var pipeline = new Pipeline(settings);
-        await pipeline.EnsurePrerequisitesAsync(cancellationToken);
-        var kernelBase = await pipeline.PrepareBaseAsync(settings, cancellationToken);
-        var applied = await pipeline.ApplySeriesAsync(kernelBase, settings, null, cancellationToken);
-        var build = await pipeline.BuildKernelAsync(applied, cancellationToken);
+        await pipeline.Workspace.EnsurePrerequisitesAsync(cancellationToken);
+        var kernel = await pipeline.Workspace.PrepareKernelAsync(Pipeline.Selection(settings), cancellationToken);
 
-        Output.Line($"base: {kernelBase.Description}, {applied.Commits.Count} patches");
-        Output.Line($"kernel: {build.KernelImage} ({build.KernelRelease}{(build.WasUpToDate ? ", up to date" : "")})");
-        Output.Line($"headers: {build.HeadersDirectory}");
-        Output.Line($"log: {build.LogPath}");
+        Output.Line($"base: {kernel.Base.Description}, {kernel.Series.Commits.Count} patches");
+        Output.Line($"kernel: {kernel.Build.KernelImage} ({kernel.Build.KernelRelease}{(kernel.Build.WasUpToDate ? ", up to date" : "")})");
+        Output.Line($"headers: {kernel.Build.HeadersDirectory}");
+        Output.Line($"log: {kernel.Build.LogPath}");
         return 0;
     }
 }

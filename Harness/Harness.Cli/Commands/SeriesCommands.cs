@@ -18,14 +18,15 @@ public sealed class SeriesApplyCommand : AsyncCommand<SeriesApplyCommand.Setting
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         using var pipeline = new Pipeline(settings);
-        var kernelBase = await pipeline.PrepareBaseAsync(settings, cancellationToken);
-        var applied = await pipeline.ApplySeriesAsync(kernelBase, settings, settings.UpTo, cancellationToken);
+        var selection = Pipeline.Selection(settings, settings.UpTo);
+        var kernelBase = await pipeline.Workspace.PrepareBaseAsync(selection, cancellationToken);
+        var applied = await pipeline.Workspace.ApplySeriesAsync(kernelBase, selection, cancellationToken);
 
         Output.Line($"base: {kernelBase.Description}");
         foreach (var commit in applied.Commits)
             Output.Line($"  {commit.Sha[..12]} {commit.Subject}");
         if (applied.Commits.Count == 0)
-            Output.Line("  (the series is empty)");
+            Output.Line("  (no patches applied)");
         Output.Line($"work tree: {applied.TreePath}");
         Output.Line("Edit the commits there (git commit --amend, git rebase -i), then run './harness series export'.");
         return 0;
@@ -37,8 +38,8 @@ public sealed class SeriesExportCommand : AsyncCommand<KernelSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, KernelSettings settings, CancellationToken cancellationToken)
     {
         using var pipeline = new Pipeline(settings);
-        var kernelBase = await pipeline.PrepareBaseAsync(settings, cancellationToken);
-        var exporter = new SeriesExporter(pipeline.Applier, pipeline.Runner, pipeline.Logger);
+        var kernelBase = await pipeline.Workspace.PrepareBaseAsync(Pipeline.Selection(settings), cancellationToken);
+        var exporter = new SeriesExporter(pipeline.Workspace.Applier, pipeline.Runner, pipeline.Logger);
         var series = await exporter.ExportAsync(kernelBase, pipeline.Paths.KernelPatches, cancellationToken);
         Output.Line($"Wrote {series.PatchFiles.Count} patches and the series file to {pipeline.Paths.KernelPatches}.");
         return 0;
@@ -50,7 +51,7 @@ public sealed class SeriesCheckCommand : AsyncCommand<KernelSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, KernelSettings settings, CancellationToken cancellationToken)
     {
         using var pipeline = new Pipeline(settings);
-        var kernelBase = await pipeline.PrepareBaseAsync(settings, cancellationToken);
+        var kernelBase = await pipeline.Workspace.PrepareBaseAsync(Pipeline.Selection(settings), cancellationToken);
         var series = SeriesFile.Read(pipeline.Paths.KernelPatches);
         if (series.PatchFiles.Count == 0)
         {
@@ -58,12 +59,11 @@ public sealed class SeriesCheckCommand : AsyncCommand<KernelSettings>
             return 0;
         }
 
-        var tree = Directory.Exists(pipeline.Applier.TreePathFor(kernelBase)) ? pipeline.Applier.TreePathFor(kernelBase) : kernelBase.RepositoryPath;
-        var checks = await new SeriesChecker(pipeline.Runner).CheckAsync(tree, series, cancellationToken);
+        // checkpatch.pl comes from the base, which every patch is checked against.
+        var checks = await new SeriesChecker(pipeline.Runner).CheckAsync(kernelBase.RepositoryPath, series, cancellationToken);
         foreach (var check in checks)
         {
-            var table = new Table().Title(Markup.Escape(check.PatchFile))
-                .AddColumns("severity", "where", "message");
+            var table = new Table().Title(Markup.Escape(check.PatchFile)).AddColumns("severity", "where", "message");
             foreach (var finding in check.Findings)
             {
                 var colour = finding.Severity switch { "ERROR" => "red", "WARNING" => "yellow", _ => "grey" };
@@ -76,7 +76,8 @@ public sealed class SeriesCheckCommand : AsyncCommand<KernelSettings>
         }
 
         var failed = checks.Count(c => !c.Passed);
-        Output.Line($"{checks.Count - failed} of {checks.Count} patches have no errors.");
+        Output.Line($"{checks.Count - failed} of {checks.Count} patches have no errors; " +
+                    $"{checks.Sum(c => c.Warnings)} warnings and {checks.Sum(c => c.Checks)} checks in all.");
         return failed == 0 ? 0 : 1;
     }
 }

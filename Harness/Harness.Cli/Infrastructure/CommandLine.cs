@@ -39,6 +39,13 @@ public static class CommandLine
             Output.Error("Cancelled.");
             return 130;
         }
+        catch (Exception e)
+        {
+            // Anything else is a bug in the harness, not a problem with the input:
+            // show the whole exception so it can be reported.
+            Output.Error($"internal error: {e}");
+            return HarnessError;
+        }
     }
 }
 

@@ -102,6 +102,11 @@ public sealed class SuiteBuilder(HarnessPaths paths, CommandRunner runner, ILogg
                     .WithLog(log),
                 nextStep: $"read '{log}' for the compiler's message",
                 cancellationToken: cancellationToken);
+            // The separate debug symbols stay on the host, for symbolizing a crash;
+            // the guest only needs the program.
+            var symbols = Directory.CreateDirectory(output + "-symbols").FullName;
+            foreach (var debug in Directory.GetFiles(output, "*.dbg"))
+                File.Move(debug, Path.Combine(symbols, Path.GetFileName(debug)), overwrite: true);
             File.WriteAllText(stampPath, sourceHash);
         }
 

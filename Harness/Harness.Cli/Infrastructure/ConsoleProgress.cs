@@ -13,7 +13,7 @@ public interface IStageReporter
 /// Shows stages as they run: a Spectre progress bar on a terminal, plain
 /// "stage: ..." lines otherwise (CI logs), throttled so logs stay readable.
 /// </summary>
-public static partial class StageProgress
+public static partial class ConsoleProgress
 {
     public static async Task<T> RunAsync<T>(string stage, Func<IStageReporter, Task<T>> work)
     {

@@ -1,0 +1,36 @@
+using System.ComponentModel;
+using Harness.Cli.Infrastructure;
+using Harness.Core;
+using Spectre.Console.Cli;
+
+namespace Harness.Cli.Commands;
+
+public sealed class TestCommand : AsyncCommand<TestCommand.Settings>
+{
+    public sealed class Settings : HarnessSettings
+    {
+        [CommandOption("--filter <EXPRESSION>")]
+        [Description("Passed to 'dotnet test --filter', e.g. 'Category=part1' or 'Category=C#'.")]
+        public string? Filter { get; init; }
+
+        [CommandOption("--fast")]
+        [Description("Run only the fast tests (no kernel build, no VM).")]
+        public bool Fast { get; init; }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        using var pipeline = new Pipeline(settings);
+        await pipeline.Workspace.EnsurePrerequisitesAsync(cancellationToken);
+
+        var target = settings.Fast
+            ? Path.Combine(pipeline.Paths.RepositoryRoot, "Harness", "Harness.Tests", "Harness.Tests.csproj")
+            : Path.Combine(pipeline.Paths.RepositoryRoot, "Harness.sln");
+        var arguments = new List<string> { "test", target, "--nologo", "--logger", "console;verbosity=normal" };
+        if (settings.Filter is { } filter)
+            arguments.AddRange(["--filter", filter]);
+
+        var outcome = await pipeline.Runner.RunAsync(new ExternalCommand("dotnet", arguments), Console.WriteLine, cancellationToken);
+        return outcome.ExitCode;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Text;
+using Harness.Core;
+
+namespace Harness.Results;
+
+/// <summary>Writes reproduce.sh, a POSIX shell script that runs the harness command the caller gave for repeating the run.</summary>
+public static class ReproduceScript
+{
+    public static string Render(ResultsDocument document, IReadOnlyList<string>? command, string? directory)
+    {
+        var text = new StringBuilder();
+        text.Append("#!/bin/sh\n");
+        text.Append("# Repeats harness run ").Append(document.RunId).Append(".\n");
+        if (document.BaseVersion is { } baseVersion)
+            text.Append("# Base: ").Append(OneLine(baseVersion)).Append('\n');
+        if (document.Series.Count > 0)
+        {
+            text.Append("# Series:\n");
+            foreach (var patch in document.Series)
+                text.Append("#   ").Append(Formatting.ShortSha(patch.Sha)).Append(' ').Append(OneLine(patch.Subject)).Append('\n');
+        }
+        if (document.ConfigHash is { } configHash)
+            text.Append("# Config hash: ").Append(OneLine(configHash)).Append('\n');
+        text.Append("set -eu\n");
+
+        if (command is null || command.Count == 0)
+        {
+            text.Append("echo 'Run ").Append(document.RunId)
+                .Append(" did not record the command that repeats it; see commandLine in results.json.' >&2\n");
+            text.Append("exit 1\n");
+            return text.ToString();
+        }
+
+        if (directory is not null)
+            text.Append("cd ").Append(ShellQuoting.Quote(directory)).Append('\n');
+        text.Append("exec");
+        foreach (var word in command)
+            text.Append(' ').Append(ShellQuoting.Quote(word));
+        text.Append(" \"$@\"\n");
+        return text.ToString();
+    }
+
+    private static string OneLine(string text) => text.Replace('\n', ' ').Replace('\r', ' ');
+}
