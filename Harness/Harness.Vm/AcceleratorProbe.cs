@@ -62,15 +62,16 @@ public sealed class AcceleratorProbe
     public TimeSpan FirstLineTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>
-    /// Returns the accelerator to boot <paramref name="kernelImage"/> with, probing
-    /// at most once per QEMU and kernel in this process. A fallback to TCG is logged
-    /// once, at Warning.
+    /// Returns the accelerator to boot <paramref name="kernelImage"/> with. A probe that
+    /// completed is reused for the same QEMU and kernel for the rest of the process,
+    /// so a fallback to TCG is logged once, at Warning; a probe that threw is retried.
     /// </summary>
     public Task<AcceleratorChoice> ChooseAsync(
         string qemuPath, string kernelImage, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
         var kernel = new FileInfo(kernelImage);
         var key = $"{qemuPath}\0{kernel.FullName}\0{kernel.Length}\0{kernel.LastWriteTimeUtc.Ticks}";
+
         Lazy<Task<AcceleratorChoice>> NewProbe(string _) =>
             new(() => ChooseAndLogAsync(qemuPath, kernel.FullName, logger ?? NullLogger.Instance));
 
@@ -152,9 +153,10 @@ public sealed class AcceleratorProbe
 
         if (first == process.Exited)
         {
-            var said = string.Join(" | ", messages.TakeLast(3));
+            var lastMessages = string.Join(" | ", messages.TakeLast(3));
             return new AcceleratorChoice(Accelerator.Tcg,
-                $"QEMU exited with code {await process.Exited} before the guest printed anything" + (said.Length > 0 ? $": {said}" : ""));
+                $"QEMU exited with code {await process.Exited} before the guest printed anything" +
+                (lastMessages.Length > 0 ? $": {lastMessages}" : ""));
         }
 
         return new AcceleratorChoice(Accelerator.Tcg,

@@ -111,7 +111,7 @@ public sealed class GuestVm : IAsyncDisposable
     /// Replaces the SSH session with a new one, for example after a command killed
     /// its own session's dropbear process.
     /// </summary>
-    /// <exception cref="GuestVmException">QEMU exited or the guest did not answer within the SSH connect timeout.</exception>
+    /// <exception cref="GuestVmException">QEMU exited or the guest did not respond within the SSH connect timeout.</exception>
     public async Task ReconnectAsync(CancellationToken cancellationToken = default)
     {
         Ssh.Dispose();
@@ -172,7 +172,7 @@ public sealed class GuestVm : IAsyncDisposable
     private static async Task<GuestSshClient> ConnectAsync(
         VmOptions options, QemuMachine machine, ILogger logger, CancellationToken cancellationToken)
     {
-        // Stop retrying as soon as QEMU exits: a dead guest will not start answering.
+        // Stop retrying as soon as QEMU exits, because a dead guest will not start responding.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _ = machine.Exited.ContinueWith(_ => CancelQuietly(stop), TaskScheduler.Default);
         try

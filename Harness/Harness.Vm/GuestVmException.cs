@@ -3,7 +3,7 @@ using System.Text;
 namespace Harness.Vm;
 
 /// <summary>
-/// A guest that failed to boot, to connect or to stop. The message says what was
+/// A guest that failed to boot, to connect or to stop. The message names what was
 /// being done to which guest, what was observed, the exact QEMU command line, the
 /// tails of QEMU's messages and of the console, and one next step.
 /// </summary>

@@ -58,7 +58,7 @@ public static class QemuCommandLine
         {
             "console=ttyS0",
             "loglevel=" + options.ConsoleLogLevel.ToString(CultureInfo.InvariantCulture),
-            // Reboot at once on a panic; with -no-reboot that makes QEMU exit, so a panic never hangs a run.
+            // Reboot at once on a panic, which with -no-reboot makes QEMU exit instead of keeping a dead guest.
             "panic=-1",
             $"{GuestLayout.NonceParameter}={nonce}",
         };
@@ -69,8 +69,8 @@ public static class QemuCommandLine
     private static IEnumerable<string> MachineArguments(Accelerator accelerator, int memoryMiB, int cpus)
     {
         // -cpu host passes the host CPU through under KVM; under TCG "max" enables
-        // every feature QEMU can emulate (RDRAND among them, which seeds the kernel's
-        // random pool early).
+        // every feature QEMU can emulate, so the guest's instruction set is the
+        // newest TCG offers rather than 2003's qemu64.
         var (accel, cpu) = accelerator == Accelerator.Kvm ? ("kvm", "host") : ("tcg", "max");
         return
         [

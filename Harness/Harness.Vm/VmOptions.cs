@@ -36,7 +36,7 @@ public sealed record VmOptions(string KernelImage, string Initrd, GuestKeys Keys
 
     /// <summary>
     /// vCPUs given to QEMU. Under SeaBIOS a kernel without CONFIG_ACPI finds only the
-    /// boot CPU (SeaBIOS's MP table lists no others), whatever this says.
+    /// boot CPU (SeaBIOS's MP table lists no others), whatever this value is.
     /// </summary>
     public int Cpus { get; init; } = 2;
 

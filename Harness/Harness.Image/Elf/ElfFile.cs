@@ -32,14 +32,6 @@ public sealed record ElfFile(
     /// <summary>True when the file needs no loader and no shared libraries.</summary>
     public bool IsStatic => Interpreter is null && Needed.Count == 0;
 
-    /// <summary>Tells whether <paramref name="path"/> starts with the ELF magic bytes.</summary>
-    public static bool HasElfMagic(string path)
-    {
-        Span<byte> magic = stackalloc byte[4];
-        using var stream = File.OpenRead(path);
-        return stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) == 4 && IsElfMagic(magic);
-    }
-
     /// <summary>
     /// Tells whether <paramref name="path"/> is an x86-64 executable or shared object,
     /// the kinds the loader starts. Relocatable objects (such as BPF programs in a
@@ -131,7 +123,7 @@ public sealed record ElfFile(
         if (neededOffsets.Count == 0 && runPathOffsets.Count == 0 && rPathOffsets.Count == 0)
             return new ElfFile(path, interpreter, [], [], []);
 
-        // DT_STRTAB holds a virtual address; the PT_LOAD segment that maps it gives the file offset.
+        // DT_STRTAB is a virtual address, so the PT_LOAD segment that maps it gives the file offset.
         var stringTableOffset = AddressToOffset(path, programHeaders, stringTableAddress);
         var strings = Slice(path, data, stringTableOffset, stringTableSize);
 

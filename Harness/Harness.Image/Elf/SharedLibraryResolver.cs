@@ -25,9 +25,9 @@ public sealed class SharedLibraryNotFoundException(string message) : Exception(m
 
 /// <summary>
 /// Finds the shared libraries an ELF program needs by reading DT_NEEDED entries
-/// and searching the way glibc's loader does on the host: DT_RPATH (only when the
-/// object has no DT_RUNPATH), then DT_RUNPATH, then the directories of
-/// /etc/ld.so.conf, then the loader's built-in system directories.
+/// and searching the way glibc's loader does on the host. The search order is
+/// DT_RPATH (only when the object has no DT_RUNPATH), DT_RUNPATH, the directories
+/// of /etc/ld.so.conf, and last the loader's built-in system directories.
 /// </summary>
 /// <remarks>
 /// Two simplifications against glibc 2.36: DT_RPATH is inherited from the object

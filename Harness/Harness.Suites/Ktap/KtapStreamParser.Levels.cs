@@ -253,11 +253,14 @@ public sealed partial class KtapStreamParser
             : $"the parent test reported first ({block.ClosedBy})",
         EndCause.NextTestStarted => "the next test started first",
         EndCause.NewLevelStarted => "a new list of subtests started first",
-        EndCause.BailOut => $"the test program bailed out first (line {block.BailOutLine}: Bail out! {block.BailOutReason})".Replace("Bail out! )", "Bail out!)"),
+        EndCause.BailOut => $"the test program bailed out first (line {block.BailOutLine}: {BailOutText(block.BailOutReason)})",
         EndCause.Panic => $"the kernel panicked first ({_panicLine})",
         EndCause.CutOff => "the output was cut off first (the guest died, or the connection or the command was stopped)",
         _ => "the output ended first",
     };
+
+    private static string BailOutText(string? reason) =>
+        string.IsNullOrEmpty(reason) ? "Bail out!" : $"Bail out! {reason}";
 
     private KtapSummary BuildSummary(bool outputWasCutOff)
     {
@@ -277,7 +280,7 @@ public sealed partial class KtapStreamParser
         else if (root.BailOutReason is not null)
         {
             status = TestStatus.Error;
-            reason = root.BailOutReason.Length == 0 ? "Bail out!" : $"Bail out! {root.BailOutReason}";
+            reason = BailOutText(root.BailOutReason);
             end = KtapEnd.BailedOut;
         }
         else if (_endedEarly || (outputWasCutOff && root.Plan is null))

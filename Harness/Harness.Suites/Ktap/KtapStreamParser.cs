@@ -140,7 +140,7 @@ public sealed partial class KtapStreamParser
 
         if (text.TrimStart().StartsWith("Kernel panic - not syncing", StringComparison.Ordinal))
         {
-            // Nothing after a panic is test output; what follows is its backtrace,
+            // Nothing after a panic is test output. What follows is its backtrace,
             // which is worth keeping with the test that was running.
             _panicLine = text.Trim();
             AddToInnermost(text);

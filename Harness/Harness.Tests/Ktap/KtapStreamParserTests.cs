@@ -260,6 +260,50 @@ public sealed class KtapStreamParserTests
     }
 
     [Test]
+    public void Tap14_header_at_child_indent()
+    {
+        var parsed = KtapParser.Parse("""
+            TAP version 14
+            1..1
+                # Subtest: nested
+                1..1
+                ok 1 - inner
+            ok 1 - nested
+            """);
+        var log = GoldenLogs.Describe(parsed);
+
+        Assert.That(parsed.Results.Select(result => result.Id), Is.EqualTo(new[] { "nested/inner", "nested" }), log);
+        Assert.That(parsed.Find("nested/inner")!.Output, Is.Empty, log);
+        Assert.That(parsed.Summary.Problems, Is.Empty, log);
+    }
+
+    [Test]
+    public void Indented_stream_is_framed()
+    {
+        var parsed = KtapParser.Parse("  KTAP version 1\n  1..1\n  ok 1 only\n");
+
+        Assert.That(parsed.Results.Single().Id, Is.EqualTo("only"));
+        Assert.That(parsed.Summary.Status, Is.EqualTo(TestStatus.Pass));
+    }
+
+    [Test]
+    public void Unclosed_yaml_ends_at_next_line()
+    {
+        var parsed = KtapParser.Parse("""
+            TAP version 13
+            1..2
+            not ok 1 - first
+              ---
+              message: no closing marker
+            ok 2 - second
+            """);
+
+        Assert.That(parsed.Find("first")!.Output, Is.EqualTo(new[] { "  ---", "  message: no closing marker" }));
+        Assert.That(parsed.Find("second")?.Status, Is.EqualTo(TestStatus.Pass));
+        Assert.That(parsed.Summary.Problems.Single().Message, Does.Contain("YAML block was not closed"));
+    }
+
+    [Test]
     public void Harness_test_without_result_before_next()
     {
         var parsed = KtapParser.Parse("""

@@ -26,7 +26,7 @@ public sealed record GuestCommandOptions
 {
     public static readonly GuestCommandOptions Default = new();
 
-    /// <summary>How long the command may run; a limit is always set, so that a hung guest never hangs a run.</summary>
+    /// <summary>How long the command may run. The default of 5 minutes keeps a hung guest from hanging a run.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Called for each line of standard output while the command runs, on a thread of its own.</summary>

@@ -118,8 +118,9 @@ public sealed class GuestSshClient : IDisposable
 
     /// <summary>
     /// Runs <paramref name="command"/> through the guest's shell and returns how it
-    /// ended. Never throws for the command's own failure: exit codes, signals,
-    /// timeouts, cancellation and lost connections are all outcomes in the result.
+    /// ended. The command's own failures do not throw. Exit codes, signals, timeouts,
+    /// cancellation and lost connections are outcomes in the result; only reading the
+    /// caller's <see cref="GuestCommandOptions.StandardInput"/> can throw.
     /// </summary>
     public Task<GuestCommandResult> RunAsync(
         string command, GuestCommandOptions? options = null, CancellationToken cancellationToken = default) =>
@@ -341,13 +342,23 @@ public sealed class GuestSshClient : IDisposable
 
     private async Task DrainAsync(Task[] readers, Task writer)
     {
+        // A command may exit without reading all of its input, which ends the writer
+        // with an error that says nothing about the command, so it is ignored.
+        try
+        {
+            await writer.WaitAsync(DrainTimeout);
+        }
+        catch (Exception exception) when (exception is TimeoutException or OperationCanceledException || IsConnectionFailure(exception))
+        {
+        }
+
         // The output streams end when the channel closes. A reader that still blocks
         // after that (the connection died mid-read) is abandoned rather than awaited forever.
         try
         {
-            await Task.WhenAll([.. readers, writer]).WaitAsync(DrainTimeout);
+            await Task.WhenAll(readers).WaitAsync(DrainTimeout);
         }
-        catch (Exception exception) when (exception is TimeoutException || IsConnectionFailure(exception) || exception is OperationCanceledException)
+        catch (Exception exception) when (exception is TimeoutException or OperationCanceledException || IsConnectionFailure(exception))
         {
             _logger.CommandOutputCut(Endpoint, exception.Message);
         }
@@ -391,7 +402,7 @@ public sealed class GuestSshClient : IDisposable
         }
     }
 
-    /// <summary>Text that stops growing at a size limit and says that it was cut.</summary>
+    /// <summary>Text that stops growing at a size limit and ends with a note that it was cut.</summary>
     private sealed class BoundedText(int limit)
     {
         private readonly StringBuilder _text = new();
