@@ -76,10 +76,10 @@ public sealed record GuestImageRecipe(string RecipeDirectory, string CacheDirect
         }
     }
 
-    private static void RequireFile(string path, string what, string nextStep)
+    private static void RequireFile(string path, string description, string nextStep)
     {
         if (!File.Exists(path))
-            throw new ArgumentException($"The {what} '{path}' does not exist. {nextStep}");
+            throw new ArgumentException($"The {description} '{path}' does not exist. {nextStep}");
     }
 }
 

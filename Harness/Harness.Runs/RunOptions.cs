@@ -10,6 +10,12 @@ public sealed record RunOptions
     /// <summary>Suite names, prefixes or part names (see SuiteCatalog.Select); empty runs every suite.</summary>
     public IReadOnlyList<string> Suites { get; init; } = [];
 
+    /// <summary>Suites to offer besides the catalog's, e.g. prebuilt programs; --suite selects among both.</summary>
+    public IReadOnlyList<Harness.Suites.Catalog.SuiteDefinition> ExtraSuites { get; init; } = [];
+
+    /// <summary>Where run folders go; the checkout's results/ when null.</summary>
+    public string? ResultsRoot { get; init; }
+
     /// <summary>Runs only tests whose id contains this text.</summary>
     public string? Filter { get; init; }
 

@@ -27,7 +27,7 @@ public sealed class TestRun(Workspace workspace)
             ReproduceCommand = ReproduceCommand(options),
             ReproduceDirectory = paths.RepositoryRoot,
         };
-        using var recorder = RunRecorder.Create(paths.Results, info, logger: logger);
+        using var recorder = RunRecorder.Create(options.ResultsRoot ?? paths.Results, info, logger: logger);
         onFolderCreated?.Invoke(recorder.Folder);
 
         try
@@ -77,7 +77,7 @@ public sealed class TestRun(Workspace workspace)
         });
         var timeoutScale = accelerator.Accelerator == Accelerator.Tcg ? options.TcgTimeoutScale : 1;
 
-        var suites = SuiteCatalog.Select(workspace.DiscoverSuites(kernel), options.Suites);
+        var suites = SuiteCatalog.Select([.. workspace.DiscoverSuites(kernel), .. options.ExtraSuites], options.Suites);
         var built = await StageAsync(recorder, "suites-build", () => workspace.BuildSuitesAsync(kernel, suites, timeoutScale, cancellationToken));
         var image = await StageAsync(recorder, "image", () => workspace.BuildImageAsync(built, cancellationToken));
         recorder.UpdateInfo(i => i with { Properties = new Dictionary<string, string>(i.Properties) { ["guest image"] = $"{image.Path} ({image.SizeBytes / 1024} KiB)" } });

@@ -81,6 +81,44 @@ public sealed class Workspace(HarnessPaths paths, CommandRunner runner, ILoggerF
     public IReadOnlyList<SuiteDefinition> DiscoverSuites(PreparedKernel kernel) =>
         SuiteCatalog.Discover(paths.RepositoryRoot, kernel.Series.TreePath);
 
+    /// <summary>
+    /// Installs the series' uapi headers without building the kernel: the
+    /// suites need only these, so tests can be listed before a long build.
+    /// The headers do not depend on the kernel config.
+    /// </summary>
+    public Task<string> InstallHeadersAsync(AppliedSeries series, CancellationToken cancellationToken) =>
+        observer.RunStageAsync("headers", async _ =>
+        {
+            var directory = Path.Combine(paths.CacheRoot, "headers", $"{series.Base.Id}-{series.SeriesHash[..12]}");
+            var include = Path.Combine(directory, "usr", "include");
+            var done = Path.Combine(directory, "harness-headers.done");
+            if (File.Exists(done))
+                return include;
+            Directory.CreateDirectory(directory);
+            await runner.RunCheckedAsync(
+                ExternalCommand.Of("make", "-C", series.TreePath, $"O={directory}", "headers_install")
+                    .WithLog(Path.Combine(directory, "headers.log")),
+                cancellationToken: cancellationToken);
+            File.WriteAllText(done, series.Head + "\n");
+            return include;
+        });
+
+    /// <summary>Builds <paramref name="suites"/> against uapi headers from <see cref="InstallHeadersAsync"/>.</summary>
+    public Task<IReadOnlyList<BuiltSuite>> BuildSuitesAsync(
+        AppliedSeries series, string headers, IReadOnlyList<SuiteDefinition> suites, double timeoutScale, CancellationToken cancellationToken) =>
+        observer.RunStageAsync<IReadOnlyList<BuiltSuite>>("suites", async progress =>
+        {
+            var builder = new SuiteBuilder(paths, runner, _logger);
+            var built = new List<BuiltSuite>();
+            foreach (var (suite, index) in suites.Select((s, i) => (s, i)))
+            {
+                progress(index / (double)suites.Count, suite.Name);
+                built.Add(await builder.BuildAsync(suite, Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(headers)))!,
+                    headers, series.TreePath, timeoutScale, cancellationToken));
+            }
+            return built;
+        });
+
     public Task<IReadOnlyList<BuiltSuite>> BuildSuitesAsync(
         PreparedKernel kernel, IReadOnlyList<SuiteDefinition> suites, double timeoutScale, CancellationToken cancellationToken) =>
         observer.RunStageAsync<IReadOnlyList<BuiltSuite>>("suites", async progress =>

@@ -37,6 +37,7 @@ public sealed class SuiteBuilder(HarnessPaths paths, CommandRunner runner, ILogg
             SuiteKind.InTreeKselftest => await BuildKselftestAsync(suite, output, log, headersDirectory, timeoutScale, cancellationToken),
             SuiteKind.C => await BuildCSuiteAsync(suite, output, log, headersDirectory, kernelTree, timeoutScale, cancellationToken),
             SuiteKind.CSharp => await BuildCSharpAsync(suite, output, log, timeoutScale, cancellationToken),
+            SuiteKind.Prebuilt => ReadPrebuilt(suite, timeoutScale),
             _ => throw new ArgumentOutOfRangeException(nameof(suite), suite.Kind, "unknown suite kind"),
         };
     }
@@ -121,6 +122,20 @@ public sealed class SuiteBuilder(HarnessPaths paths, CommandRunner runner, ILogg
             ? []
             : [new SuiteProgram(CSharpProgramName, $"cd {suite.GuestDirectory} && ./{CSharpProgramName} --part {suite.Part}", timeout)];
         return new BuiltSuite(suite, output, programs);
+    }
+
+    private static BuiltSuite ReadPrebuilt(SuiteDefinition suite, double timeoutScale)
+    {
+        var list = Path.Combine(suite.SourceDirectory, "programs");
+        if (!File.Exists(list))
+            throw new InvalidOperationException($"The prebuilt suite {suite.Name} has no 'programs' file in '{suite.SourceDirectory}'.");
+        var timeout = Scale(DefaultProgramTimeout, timeoutScale);
+        var programs = File.ReadLines(list)
+            .Select(line => line.Trim())
+            .Where(line => line.Length > 0 && !line.StartsWith('#'))
+            .Select(name => new SuiteProgram(name, $"cd {suite.GuestDirectory} && ./{name}", timeout))
+            .ToList();
+        return new BuiltSuite(suite, suite.SourceDirectory, programs);
     }
 
     /// <summary>The NativeAOT program's file name (the project's AssemblyName).</summary>

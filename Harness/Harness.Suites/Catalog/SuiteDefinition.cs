@@ -11,6 +11,12 @@ public enum SuiteKind
 
     /// <summary>One part of our NativeAOT C# guest program, selftests/csharp/.</summary>
     CSharp,
+
+    /// <summary>
+    /// Programs that are already built: the folder holds them and a `programs`
+    /// file that lists their names in run order.
+    /// </summary>
+    Prebuilt,
 }
 
 /// <summary>
@@ -29,8 +35,8 @@ public sealed record SuiteDefinition(
     string SourceDirectory,
     string? ConfigFile)
 {
-    /// <summary>Where the suite's programs live in the guest.</summary>
-    public string GuestDirectory => "/selftests/" + Name.Replace('/', '-');
+    /// <summary>Where the suite's programs live in the guest; every part of the C# suite shares one program.</summary>
+    public string GuestDirectory => Kind == SuiteKind.CSharp ? "/selftests/csharp" : "/selftests/" + Name.Replace('/', '-');
 }
 
 /// <summary>A program of a built suite, and the command that runs it in the guest.</summary>

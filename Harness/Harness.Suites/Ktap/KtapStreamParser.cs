@@ -67,7 +67,7 @@ public sealed partial class KtapStreamParser
     private KtapBlock Innermost => _blocks[^1];
 
     /// <summary>
-    /// Reads one line. A trailing <c>\r</c> is dropped; a line that still contains
+    /// Reads one line. A trailing <c>\r</c> is dropped, and a line that still contains
     /// <c>\n</c> is read as several lines.
     /// </summary>
     /// <exception cref="InvalidOperationException">When called after <see cref="Complete"/>.</exception>

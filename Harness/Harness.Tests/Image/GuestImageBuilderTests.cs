@@ -208,14 +208,14 @@ public sealed class GuestImageBuilderTests
     {
         using var recipe = new ImageTestRecipe();
         var builder = NewBuilder();
-        var kept = recipe.Recipe with { CachedImagesToKeep = 2 };
+        var keepTwo = recipe.Recipe with { CachedImagesToKeep = 2 };
         var init = Path.Combine(recipe.RecipeDirectory, "init");
 
         var paths = new List<string>();
         for (var i = 0; i < 3; i++)
         {
             File.AppendAllText(init, $"# variant {i}\n");
-            paths.Add((await builder.BuildAsync(kept)).Path);
+            paths.Add((await builder.BuildAsync(keepTwo)).Path);
         }
 
         var remaining = Directory.GetFiles(recipe.CacheDirectory).Select(Path.GetFileName);

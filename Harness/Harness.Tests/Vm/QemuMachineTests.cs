@@ -163,7 +163,7 @@ public sealed class QemuMachineTests
     }
 
     [Test]
-    public async Task Panic_after_boot_kills_qemu_when_it_does_not_exit()
+    public async Task Late_panic_kills_lingering_qemu()
     {
         var launcher = new FakeQemuLauncher((command, _) => Ready(command) with
         {

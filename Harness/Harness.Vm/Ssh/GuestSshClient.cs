@@ -342,15 +342,11 @@ public sealed class GuestSshClient : IDisposable
 
     private async Task DrainAsync(Task[] readers, Task writer)
     {
-        // A command may exit without reading all of its input, which ends the writer
-        // with an error that says nothing about the command, so it is ignored.
-        try
-        {
-            await writer.WaitAsync(DrainTimeout);
-        }
-        catch (Exception exception) when (exception is TimeoutException or OperationCanceledException || IsConnectionFailure(exception))
-        {
-        }
+        // The writer is not awaited. When the command exits without reading all of its
+        // input, SSH.NET's write keeps waiting for window space on the closed channel,
+        // and the input left over does not change the command's outcome.
+        _ = writer.ContinueWith(task => task.Exception, CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
         // The output streams end when the channel closes. A reader that still blocks
         // after that (the connection died mid-read) is abandoned rather than awaited forever.

@@ -124,6 +124,17 @@ public sealed class GuestCommandTests
         Assert.That(result.StandardOutput.Trim(), Is.EqualTo("2"));
     }
 
+    [Test]
+    public async Task Command_may_ignore_its_input()
+    {
+        using var input = new MemoryStream(new byte[4 * 1024 * 1024]);
+
+        var result = await _vm.RunAsync("exit 0", Quick.WithStandardInput(input));
+
+        Assert.That(result.Outcome, Is.EqualTo(GuestCommandOutcome.Exited), result.DescribeOutcome());
+        Assert.That(result.ExitCode, Is.Zero);
+    }
+
     [TestCase(0)]
     [TestCase(1)]
     [TestCase(3_000_001)]

@@ -30,5 +30,11 @@ internal static class Parts
     public const string Part2 = "part2";
     public const string Part3 = "part3";
 
-    public static readonly IReadOnlyList<string> All = [Base, Part1, Part2, Part3];
+    /// <summary>
+    /// Tests that fail on purpose, so that the harness's own tests can check that a
+    /// guest failure reaches them with its message. Run only when asked for by name.
+    /// </summary>
+    public const string Canary = "canary";
+
+    public static readonly IReadOnlyList<string> All = [Base, Part1, Part2, Part3, Canary];
 }

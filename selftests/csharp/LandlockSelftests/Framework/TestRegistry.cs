@@ -35,6 +35,7 @@ internal static class TestRegistry
         var tests = new List<TestCase>();
         AddClass(tests, typeof(BaseTests));
         AddClass(tests, typeof(Part1Tests));
+        AddClass(tests, typeof(CanaryTests));
 
         var duplicates = tests.GroupBy(test => test.Name).Where(group => group.Count() > 1).Select(group => group.Key).ToList();
         if (duplicates.Count > 0)
