@@ -61,7 +61,10 @@ public sealed record VmOptions(string KernelImage, string Initrd, GuestKeys Keys
     /// </summary>
     public int ConsoleLogLevel { get; init; } = 5;
 
-    /// <summary>Where the console log and other per-VM files go; a new temporary directory when null.</summary>
+    /// <summary>
+    /// Where the console log goes; a new temporary directory when null. VMs that run
+    /// at the same time need different directories, or their console logs collide.
+    /// </summary>
     public string? WorkDirectory { get; init; }
 
     /// <summary>From QEMU's start until init prints the ready marker.</summary>

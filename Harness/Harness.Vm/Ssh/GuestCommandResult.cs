@@ -11,7 +11,7 @@ public enum GuestCommandOutcome
     /// <summary>A signal ended the command; <see cref="GuestCommandResult.Signal"/> names it and there is no exit code.</summary>
     Signaled,
 
-    /// <summary>The command ran longer than its timeout and the harness stopped waiting and sent it SIGKILL.</summary>
+    /// <summary>The command ran longer than its timeout, and the harness killed it and the processes it started (SIGKILL).</summary>
     TimedOut,
 
     /// <summary>The caller cancelled the command.</summary>

@@ -27,6 +27,9 @@ public sealed class GuestSshClient : IDisposable
     /// <summary>How long the output readers may lag behind the end of the command before they are abandoned.</summary>
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>Environment variable that marks every process of one guest command, so that a timeout can kill them all.</summary>
+    public const string CommandIdVariable = "HARNESS_COMMAND_ID";
+
     /// <summary>How long killing a timed-out command, and its channel closing afterwards, may each take.</summary>
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
 
@@ -102,7 +105,7 @@ public sealed class GuestSshClient : IDisposable
             if (offeredFingerprint is not null)
                 throw new GuestSshException(
                     $"Connecting to {endpoint} failed: the guest offered host key {offeredFingerprint}, " +
-                    $"but this run pinned {keys.HostKeyFingerprint}. Something other than this run's guest answers on the port, " +
+                    $"but this run pinned {keys.HostKeyFingerprint}. Something other than this run's guest listens on the port, " +
                     "or the initrd carries another run's keys; compose the initrd again with this run's keys.", failure);
 
             if (clock.Elapsed + RetryInterval >= timeout)
@@ -120,7 +123,8 @@ public sealed class GuestSshClient : IDisposable
     /// Runs <paramref name="command"/> through the guest's shell and returns how it
     /// ended. The command's own failures do not throw. Exit codes, signals, timeouts,
     /// cancellation and lost connections are outcomes in the result; only reading the
-    /// caller's <see cref="GuestCommandOptions.StandardInput"/> can throw.
+    /// caller's <see cref="GuestCommandOptions.StandardInput"/> can throw. The command
+    /// runs in a session of its own, with <see cref="CommandIdVariable"/> set.
     /// </summary>
     public Task<GuestCommandResult> RunAsync(
         string command, GuestCommandOptions? options = null, CancellationToken cancellationToken = default) =>
@@ -216,18 +220,17 @@ public sealed class GuestSshClient : IDisposable
     {
         // dropbear runs the command's shell in the process group of its own session
         // process, and a timeout's signal would reach only that shell, leaving its
-        // children running. So the command gets a session and process group of its
-        // own (setsid keeps the pid, because the shell is not a group leader), whose
-        // id is written where StopRemoteAsync finds it. Writing the file is a shell
-        // builtin; setsid costs one exec.
-        var pidFile = $"/run/harness-command-{Guid.NewGuid():N}.pid";
+        // children running. So the command runs in a session of its own (setsid), with
+        // an environment variable that its descendants inherit and StopRemoteAsync
+        // looks for. export is a shell builtin, so the wrapper costs one exec (setsid).
+        var commandId = Guid.NewGuid().ToString("N");
 
-        // SSH.NET sends EOF on standard input only when the channel is already open,
-        // and an empty input closes the stream before that, so the command would wait
-        // for input forever. Without input bytes the shell reads /dev/null instead.
+        // With SSH.NET 2026.0.1 and dropbear 2022.83, closing an empty input right after
+        // the start sent no EOF (seen in tests), so the command waited for input
+        // forever. Without input bytes the shell reads /dev/null instead.
         var input = await StandardInput.OpenAsync(options.StandardInput, cancellationToken);
         var redirect = input is null ? " </dev/null" : "";
-        var wrapped = $"echo $$ >{pidFile}; exec setsid sh -c {ShellQuoting.Quote(command)}{redirect}";
+        var wrapped = $"export {CommandIdVariable}={commandId}; exec setsid sh -c {ShellQuoting.Quote(command)}{redirect}";
 
         _logger.RunningGuestCommand(Endpoint, wrapped);
         var clock = Stopwatch.StartNew();
@@ -277,7 +280,7 @@ public sealed class GuestSshClient : IDisposable
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
                 stopped = cancellationToken.IsCancellationRequested ? GuestCommandOutcome.Cancelled : GuestCommandOutcome.TimedOut;
-                await StopRemoteAsync(sshCommand, execution, pidFile);
+                await StopRemoteAsync(sshCommand, execution, commandId);
             }
             catch (Exception exception) when (IsConnectionFailure(exception))
             {
@@ -298,17 +301,21 @@ public sealed class GuestSshClient : IDisposable
     }
 
     /// <summary>
-    /// Kills a timed-out or cancelled command's process group with SIGKILL over a
-    /// second channel, then waits for its channel to close. When that does not
-    /// happen in time, SSH.NET's own cancellation sends SIGKILL to the command's
-    /// shell and closes the channel. Processes that left the group (setsid or
-    /// setpgid in the command) survive; the VM is per run, so they die with it.
+    /// Kills every process of a timed-out or cancelled command with SIGKILL over a
+    /// second channel, finding them by the command id in their environment, then
+    /// waits for the command's channel to close. When that does not happen in time,
+    /// SSH.NET's own cancellation sends SIGKILL to the command's shell and closes
+    /// the channel. A process that cleared its environment survives; the VM lives
+    /// for one run only, so it dies with the VM.
     /// </summary>
-    private async Task StopRemoteAsync(SshCommand command, Task execution, string pidFile)
+    private async Task StopRemoteAsync(SshCommand command, Task execution, string commandId)
     {
+        var killScript =
+            $"for f in $(grep -l {CommandIdVariable}={commandId} /proc/[0-9]*/environ 2>/dev/null); do " +
+            "f=${f#/proc/}; kill -KILL ${f%/environ} 2>/dev/null; done; true";
         try
         {
-            using var kill = _client.CreateCommand($"kill -KILL -- -$(cat {pidFile}) 2>/dev/null; rm -f {pidFile}");
+            using var kill = _client.CreateCommand(killScript);
             using var killTimeout = new CancellationTokenSource(StopTimeout);
             await kill.ExecuteAsync(killTimeout.Token);
             await execution.WaitAsync(StopTimeout);
@@ -389,7 +396,10 @@ public sealed class GuestSshClient : IDisposable
             return length == 0 ? null : new StandardInput(source, first, length);
         }
 
-        /// <summary>Sends every byte and then EOF. The first write waits for the channel to open, so the EOF is never lost.</summary>
+        /// <summary>
+        /// Sends every byte and then EOF. In the same tests, a first write of at least
+        /// one byte waited for the channel to open, and the EOF after it arrived.
+        /// </summary>
         public async Task CopyToAsync(SshCommand command, CancellationToken cancellationToken)
         {
             await using var channelInput = command.CreateInputStream();
