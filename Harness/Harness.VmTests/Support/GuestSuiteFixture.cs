@@ -23,13 +23,16 @@ public abstract class GuestSuiteFixture
     /// <summary>The suite this fixture runs, e.g. "kselftest/landlock".</summary>
     protected abstract string SuiteName { get; }
 
-    [OneTimeSetUp]
-    public async Task BootGuest()
+    /// <summary>Boots the fixture's guest when its first case needs it, so a suite without tests boots none.</summary>
+    private async Task<SuiteExecutor> GuestAsync()
     {
-        _environment = await VmTestEnvironment.GetAsync();
+        if (_executor is not null)
+            return _executor;
+        _environment ??= await VmTestEnvironment.GetAsync();
         var (vm, console) = await _environment.BootAsync(SuiteName.Replace('/', '-'));
         _vm = vm;
         _executor = new SuiteExecutor(vm, console, new Collector(_results), _environment.Loggers.CreateLogger(SuiteName));
+        return _executor;
     }
 
     [OneTimeTearDown]
@@ -43,15 +46,17 @@ public abstract class GuestSuiteFixture
 
     protected async Task RunCaseAsync(GuestTestCase test)
     {
-        Assert.That(_environment, Is.Not.Null, "the guest did not boot");
-        var suite = _environment!.Suite(SuiteName);
+        // Not a pass and not a failure of anything: the part has no tests yet,
+        // and NUnit shows the case as skipped with this reason.
         if (test.Program.Length == 0)
-            Assert.Fail($"{SuiteName} has no tests: a part without tests is reported as having none, never as passed.");
+            Assert.Ignore($"{SuiteName} has no tests yet; a part without tests is reported as having none, never as passed.");
 
+        var executor = await GuestAsync();
+        var suite = _environment!.Suite(SuiteName);
         if (_programsRun.Add(test.Program))
         {
             var program = suite.Programs.Single(p => p.Name == test.Program);
-            await _executor!.RunSuiteAsync(suite with { Programs = [program] }, null, CancellationToken.None);
+            await executor.RunSuiteAsync(suite with { Programs = [program] }, null, CancellationToken.None);
         }
 
         _results.TryGetValue(test.Id, out var result);

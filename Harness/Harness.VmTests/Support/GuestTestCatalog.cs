@@ -88,39 +88,3 @@ public static class GuestTestCatalog
         return KselftestListing.Parse(outcome.StandardError + outcome.StandardOutput);
     }
 }
-
-/// <summary>Reads the test list a kselftest_harness.h program prints with -l.</summary>
-public static class KselftestListing
-{
-    /// <summary>
-    /// Returns names as the program prints them in KTAP: fixture.test or
-    /// fixture.variant.test. The listing prints a fixture's name on its first line
-    /// and a variant's name on its first test only, in columns that long names
-    /// overflow, so the words of each line are read rather than the columns.
-    /// </summary>
-    public static IReadOnlyList<string> Parse(string output)
-    {
-        var names = new List<string>();
-        var fixture = "";
-        var variant = "";
-        foreach (var line in output.Split('\n'))
-        {
-            if (line.StartsWith('#') || line.StartsWith('-') || line.Trim().Length == 0)
-                continue;
-            var words = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            var startsWithFixture = !char.IsWhiteSpace(line[0]);
-            if (startsWithFixture)
-            {
-                fixture = words[0];
-                variant = words.Length == 3 ? words[1] : "";
-            }
-            else if (words.Length == 2)
-            {
-                variant = words[0];
-            }
-            var test = words[^1];
-            names.Add(variant.Length > 0 ? $"{fixture}.{variant}.{test}" : $"{fixture}.{test}");
-        }
-        return names;
-    }
-}
