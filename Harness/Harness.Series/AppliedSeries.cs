@@ -12,6 +12,9 @@ public sealed record AppliedSeries(
     bool Reused,
     TimeSpan Elapsed)
 {
+    /// <summary>True when the tree holds edits or commits that kernel-patches/ does not have yet.</summary>
+    public bool HasUnexportedChanges { get; init; }
+
     /// <summary>The commit the tree's HEAD should be at: the last patch, or the base for an empty series.</summary>
     public string Head => Commits.Count > 0 ? Commits[^1].Sha : Base.BaseRevision;
 }

@@ -43,10 +43,20 @@ public sealed partial class SeriesApplier(HarnessPaths paths, CommandRunner runn
         var head = await GitAsync(tree, cancellationToken, "rev-parse", "HEAD");
         var dirty = await GitAsync(tree, cancellationToken, "status", "--porcelain", "--untracked-files=no");
 
-        if (state is not null && state.BaseRevision == kernelBase.BaseRevision && state.SeriesHash == seriesHash
-            && state.Head == head && dirty.Length == 0)
+        if (state is not null && state.BaseRevision == kernelBase.BaseRevision && state.SeriesHash == seriesHash)
         {
-            return new AppliedSeries(kernelBase, tree, state.Commits, seriesHash, Reused: true, clock.Elapsed);
+            if (state.Head == head && dirty.Length == 0)
+                return new AppliedSeries(kernelBase, tree, state.Commits, seriesHash, Reused: true, clock.Elapsed);
+
+            // kernel-patches/ has not changed since the last apply, so the edits
+            // in the tree are the developer's work in progress: build them as
+            // they are, and say that they are not in the series yet.
+            logger.LogWarning(
+                "The work tree {Tree} has changes that are not in kernel-patches/ ({What}); building it as it is. " +
+                "Run './harness series export' to keep them, or 'series apply --force' to drop them.",
+                tree, dirty.Length > 0 ? "uncommitted edits" : "new commits");
+            var current = await ReadCommitsAsync(kernelBase, tree, patches, cancellationToken);
+            return new AppliedSeries(kernelBase, tree, current, seriesHash, Reused: true, clock.Elapsed) { HasUnexportedChanges = true };
         }
 
         if (!force)

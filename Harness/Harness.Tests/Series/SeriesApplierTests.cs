@@ -93,14 +93,34 @@ public sealed class SeriesApplierTests
     }
 
     [Test]
-    public async Task Apply_refuses_to_discard_uncommitted_edits()
+    public async Task Edits_in_the_tree_are_kept_while_the_series_is_unchanged()
     {
         using var tree = new FakeKernelTree();
         using var work = new TempDirectory();
         var patches = Directory.CreateDirectory(Path.Combine(work.Path, "patches")).FullName;
         var (applier, kernelBase) = await PrepareAsync(tree, work);
         var applied = await applier.ApplyAsync(kernelBase, SeriesFile.Read(patches));
+        var edited = Path.Combine(applied.TreePath, "security/landlock/syscalls.c");
+        File.AppendAllText(edited, "int edited;\n");
+
+        var again = await applier.ApplyAsync(kernelBase, SeriesFile.Read(patches));
+
+        Assert.That(again.HasUnexportedChanges, Is.True);
+        Assert.That(File.ReadAllText(edited), Does.EndWith("int edited;\n"), "the developer's edit must survive");
+    }
+
+    [Test]
+    public async Task Apply_refuses_to_discard_edits_when_the_series_changed()
+    {
+        using var tree = new FakeKernelTree();
+        using var work = new TempDirectory();
+        var patches = Directory.CreateDirectory(Path.Combine(work.Path, "patches")).FullName;
+        var patch = tree.CommitAsPatch(patches, "landlock: Add a file", "security/landlock/staging.c", "int staged;\n");
+        tree.ResetTo("HEAD~1");
+        var (applier, kernelBase) = await PrepareAsync(tree, work);
+        var applied = await applier.ApplyAsync(kernelBase, SeriesFile.Read(patches));
         File.AppendAllText(Path.Combine(applied.TreePath, "security/landlock/syscalls.c"), "int edited;\n");
+        File.WriteAllText(Path.Combine(patches, "series"), patch + "\n");
 
         var error = Assert.ThrowsAsync<SeriesException>(() => applier.ApplyAsync(kernelBase, SeriesFile.Read(patches)));
 
