@@ -30,6 +30,15 @@ public static partial class BuildLogAnalyzer
                 continue;
             }
 
+            var unresolved = UnresolvedSymbol().Match(line);
+            if (unresolved.Success)
+            {
+                var file = Normalize(unresolved.Groups["file"].Value, treePath, buildDirectory);
+                if (seen.Add(line))
+                    diagnostics.Add(new CompilerDiagnostic(file, int.Parse(unresolved.Groups["line"].Value), null, unresolved.Groups["message"].Value.Trim(), line, null));
+                continue;
+            }
+
             var linker = LinkerError().Match(line);
             if (linker.Success)
             {
@@ -53,4 +62,8 @@ public static partial class BuildLogAnalyzer
 
     [GeneratedRegex(@"^(?:ld: )?(?<file>[^\s:]+\.o):.*?: (?<message>undefined reference to .*)$")]
     private static partial Regex LinkerError();
+
+    /// <summary>The linker's "file.c:LINE: undefined reference to" line, which follows "in function" when vmlinux has debug info.</summary>
+    [GeneratedRegex(@"^\s*(?<file>[^\s:]+\.[ch]):(?<line>\d+): (?<message>undefined reference to .*)$")]
+    private static partial Regex UnresolvedSymbol();
 }

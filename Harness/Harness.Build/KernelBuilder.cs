@@ -41,6 +41,20 @@ public sealed class KernelBuilder(HarnessPaths paths, CommandRunner runner, ILog
             () => logger.LogInformation("Waiting for another harness process to finish building in {Directory}", buildDirectory),
             cancellationToken);
 
+        // The work tree is shared by every checkout that builds this base, so it
+        // is held for the whole build: another harness process applying a
+        // different series in the middle would leave a build of neither.
+        using var treeLock = await FileLock.AcquireAsync(Path.Combine(paths.Trees, series.Base.Id + ".lock"), TimeSpan.FromHours(2),
+            () => logger.LogInformation("Waiting for another harness process to release the work tree {Tree}", series.TreePath),
+            cancellationToken);
+        var treeHead = await runner.ReadAsync(ExternalCommand.Of("git", "rev-parse", "HEAD").In(series.TreePath), cancellationToken);
+        if (treeHead != series.Head && !series.HasUnexportedChanges)
+        {
+            throw new KernelBuildException(
+                $"The work tree '{series.TreePath}' is at {treeHead[..12]}, not at the series applied a moment ago ({series.Head[..12]}): " +
+                "another harness process applied a different series to it in between. Run the command again.");
+        }
+
         var logPath = Path.Combine(buildDirectory, LogFile);
         var configHash = config.ComputeHash();
         var stamp = JsonState.Read<BuildStamp>(Path.Combine(buildDirectory, StampFile));

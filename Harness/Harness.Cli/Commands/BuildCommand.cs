@@ -9,7 +9,7 @@ public sealed class BuildCommand : AsyncCommand<KernelSettings>
     {
         using var pipeline = new Pipeline(settings);
         await pipeline.Workspace.EnsurePrerequisitesAsync(cancellationToken);
-        var kernel = await pipeline.Workspace.PrepareKernelAsync(Pipeline.Selection(settings), cancellationToken);
+        var kernel = await pipeline.Workspace.PrepareKernelAsync(Pipeline.Selection(settings, settings.UpTo), cancellationToken);
 
         Output.Line($"base: {kernel.Base.Description}, {kernel.Series.Commits.Count} patches");
         Output.Line($"kernel: {kernel.Build.KernelImage} ({kernel.Build.KernelRelease}{(kernel.Build.WasUpToDate ? ", up to date" : "")})");

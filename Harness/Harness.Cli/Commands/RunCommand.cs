@@ -38,10 +38,6 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         [DefaultValue("auto")]
         public string Accelerator { get; init; } = "auto";
 
-        [CommandOption("--up-to <N>")]
-        [Description("Apply only the first N patches of the series (for bisecting).")]
-        public int? UpTo { get; init; }
-
         public override Spectre.Console.ValidationResult Validate()
         {
             if (MemoryMiB < 128)

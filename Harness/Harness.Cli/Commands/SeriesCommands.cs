@@ -10,9 +10,6 @@ public sealed class SeriesApplyCommand : AsyncCommand<SeriesApplyCommand.Setting
 {
     public sealed class Settings : KernelSettings
     {
-        [CommandOption("--up-to <N>")]
-        [Description("Apply only the first N patches of the series.")]
-        public int? UpTo { get; init; }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)

@@ -30,7 +30,37 @@ public sealed class TestCommand : AsyncCommand<TestCommand.Settings>
         if (settings.Filter is { } filter)
             arguments.AddRange(["--filter", filter]);
 
-        var outcome = await pipeline.Runner.RunAsync(new ExternalCommand("dotnet", arguments), Console.WriteLine, cancellationToken);
+        var totals = new TestTotals();
+        var outcome = await pipeline.Runner.RunAsync(new ExternalCommand("dotnet", arguments), line =>
+        {
+            Console.WriteLine(line);
+            totals.Read(line);
+        }, cancellationToken);
+
+        // One closing line over every test project, in the plain form CI
+        // systems read ("N passed, N failed").
+        Console.WriteLine($"{totals.Passed} passed, {totals.Failed} failed, {totals.Skipped} skipped");
         return outcome.ExitCode;
     }
+}
+
+/// <summary>Adds up the summary line `dotnet test` prints for each test project.</summary>
+internal sealed partial class TestTotals
+{
+    public int Passed { get; private set; }
+    public int Failed { get; private set; }
+    public int Skipped { get; private set; }
+
+    public void Read(string line)
+    {
+        var match = Summary().Match(line);
+        if (!match.Success)
+            return;
+        Failed += int.Parse(match.Groups["failed"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Passed += int.Parse(match.Groups["passed"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Skipped += int.Parse(match.Groups["skipped"].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?:Passed|Failed)!\s+-\s+Failed:\s+(?<failed>\d+),\s+Passed:\s+(?<passed>\d+),\s+Skipped:\s+(?<skipped>\d+)")]
+    private static partial System.Text.RegularExpressions.Regex Summary();
 }

@@ -18,6 +18,10 @@ public class KernelSettings : HarnessSettings
     [Description("Use this local kernel git tree (its HEAD) as the base instead of Debian's linux-source-7.3.")]
     public string? KernelTree { get; init; }
 
+    [CommandOption("--up-to <N>")]
+    [Description("Apply only the first N patches of the series (for bisecting, or to check that each patch builds).")]
+    public int? UpTo { get; init; }
+
     [CommandOption("--force")]
     [Description("Discard uncommitted changes and unexported commits in the harness's work tree.")]
     public bool Force { get; init; }
