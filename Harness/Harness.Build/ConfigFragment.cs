@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace Harness.Build;
 
-/// <summary>One symbol setting a fragment asks for, with where it asked.</summary>
+/// <summary>A symbol value a fragment requests, with the fragment and line that request it.</summary>
 public sealed record ConfigRequest(string Symbol, string Value, string Source, int Line);
 
 /// <summary>

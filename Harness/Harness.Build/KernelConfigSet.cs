@@ -26,7 +26,7 @@ public sealed record KernelConfigSet(IReadOnlyList<ConfigFragment> Fragments, IR
         return new KernelConfigSet(fragments, ReadWaivers(System.IO.Path.Combine(fragmentDirectory, WaiverFileName)));
     }
 
-    /// <summary>The last value each symbol is asked for, and by whom.</summary>
+    /// <summary>The last value requested for each symbol, with the fragment that requested it.</summary>
     public IReadOnlyDictionary<string, ConfigRequest> EffectiveRequests()
     {
         var effective = new Dictionary<string, ConfigRequest>();

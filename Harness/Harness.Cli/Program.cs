@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
-    // The first Ctrl+C asks every running stage to stop cleanly (QEMU is shut
+    // The first Ctrl+C requests every running stage to stop cleanly (QEMU is shut
     // down, results are flushed); a second one ends the process at once.
     if (cancellation.IsCancellationRequested)
         return;

@@ -12,7 +12,7 @@ public sealed record AppliedSeries(
     bool Reused,
     TimeSpan Elapsed)
 {
-    /// <summary>True when the tree holds edits or commits that kernel-patches/ does not have yet.</summary>
+    /// <summary>True when the tree contains edits or commits that kernel-patches/ does not have yet.</summary>
     public bool HasUnexportedChanges { get; init; }
 
     /// <summary>The commit the tree's HEAD should be at: the last patch, or the base for an empty series.</summary>

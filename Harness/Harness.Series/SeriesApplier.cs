@@ -7,8 +7,8 @@ namespace Harness.Series;
 
 /// <summary>
 /// Applies the series to the base in a git work tree under the cache, one commit
-/// per patch with git am. Reuses the tree when it already holds exactly this
-/// series, and refuses to throw away a developer's unexported edits.
+/// per patch with git am. Reuses the tree when it already contains exactly this
+/// series, and rejects a change of series that would discard a developer's unexported edits.
 /// </summary>
 public sealed partial class SeriesApplier(HarnessPaths paths, CommandRunner runner, ILogger logger)
 {

@@ -44,7 +44,11 @@ public sealed class TestCommand : AsyncCommand<TestCommand.Settings>
     }
 }
 
-/// <summary>Adds up the summary line `dotnet test` prints for each test project.</summary>
+/// <summary>
+/// Adds up the counts `dotnet test` prints for each test project: the one-line
+/// form ("Passed!  - Failed: 0, Passed: 5, Skipped: 0") of the minimal console
+/// logger, or the "Passed: N" lines after "Total tests:" of the normal one.
+/// </summary>
 internal sealed partial class TestTotals
 {
     public int Passed { get; private set; }
@@ -53,14 +57,39 @@ internal sealed partial class TestTotals
 
     public void Read(string line)
     {
-        var match = Summary().Match(line);
-        if (!match.Success)
+        var summary = Summary().Match(line);
+        if (summary.Success)
+        {
+            Failed += Number(summary.Groups["failed"]);
+            Passed += Number(summary.Groups["passed"]);
+            Skipped += Number(summary.Groups["skipped"]);
             return;
-        Failed += int.Parse(match.Groups["failed"].Value, System.Globalization.CultureInfo.InvariantCulture);
-        Passed += int.Parse(match.Groups["passed"].Value, System.Globalization.CultureInfo.InvariantCulture);
-        Skipped += int.Parse(match.Groups["skipped"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var count = Count().Match(line);
+        if (!count.Success)
+            return;
+        var value = Number(count.Groups["count"]);
+        switch (count.Groups["kind"].Value)
+        {
+            case "Passed":
+                Passed += value;
+                break;
+            case "Failed":
+                Failed += value;
+                break;
+            case "Skipped":
+                Skipped += value;
+                break;
+        }
     }
+
+    private static int Number(System.Text.RegularExpressions.Group group) =>
+        int.Parse(group.Value, System.Globalization.CultureInfo.InvariantCulture);
 
     [System.Text.RegularExpressions.GeneratedRegex(@"(?:Passed|Failed)!\s+-\s+Failed:\s+(?<failed>\d+),\s+Passed:\s+(?<passed>\d+),\s+Skipped:\s+(?<skipped>\d+)")]
     private static partial System.Text.RegularExpressions.Regex Summary();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s+(?<kind>Passed|Failed|Skipped):\s+(?<count>\d+)\s*$")]
+    private static partial System.Text.RegularExpressions.Regex Count();
 }
