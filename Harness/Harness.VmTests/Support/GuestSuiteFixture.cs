@@ -42,6 +42,12 @@ public abstract class GuestSuiteFixture
             return;
         await _vm.ShutdownAsync(CancellationToken.None);
         await _vm.DisposeAsync();
+
+        // The initrd copy and console log are only worth keeping when a case failed.
+        if (TestContext.CurrentContext.Result.FailCount == 0)
+            Directory.Delete(_vm.Boot.WorkDirectory, recursive: true);
+        else
+            TestContext.Progress.WriteLine($"harness: kept the guest's files for the failures: '{_vm.Boot.WorkDirectory}'");
     }
 
     protected async Task RunCaseAsync(GuestTestCase test)
