@@ -18,6 +18,7 @@ public static partial class ConfigCheck
         var actual = ReadDotConfig(dotConfigPath);
         var mismatches = new List<ConfigMismatch>();
         Dictionary<string, string>? dependencies = null;
+        var lookedUp = false;
 
         foreach (var request in configSet.EffectiveRequests().Values.OrderBy(r => r.Symbol, StringComparer.Ordinal))
         {
@@ -25,11 +26,14 @@ public static partial class ConfigCheck
             if (value == request.Value)
                 continue;
 
-            dependencies ??= treePath is null ? [] : KconfigIndex.ReadDependencies(treePath, configSet.EffectiveRequests().Keys);
+            if (!lookedUp && treePath is not null)
+                dependencies = KconfigIndex.ReadDependencies(treePath, configSet.EffectiveRequests().Keys);
+            lookedUp = true;
             mismatches.Add(new ConfigMismatch(
                 request,
                 value,
-                dependencies.GetValueOrDefault(request.Symbol),
+                // Without a tree to look in, say nothing about dependencies.
+                dependencies is null ? "" : dependencies.GetValueOrDefault(request.Symbol),
                 configSet.Waivers.GetValueOrDefault(request.Symbol)));
         }
         return mismatches;
@@ -62,7 +66,12 @@ public static partial class ConfigCheck
         {
             var actual = m.Actual == "n" ? "is not set" : $"is {m.Actual}";
             text.Append($"  {m.Request.Symbol}={m.Request.Value} asked by {m.Request.Source}:{m.Request.Line}, but it {actual}");
-            text.AppendLine(m.DependsOn is null ? "." : $"; it depends on: {m.DependsOn}");
+            text.AppendLine(m.DependsOn switch
+            {
+                null => "; no Kconfig file of the tree defines it (a typo, or a symbol from another kernel version?).",
+                "" => ".",
+                var depends => $"; it depends on: {depends}",
+            });
         }
         text.Append("  next step: add the symbols it depends on to a fragment in kernel-patches/config/, " +
                     "or list the symbol in kernel-patches/config/waived-symbols with the reason no test needs it.");
@@ -100,10 +109,14 @@ public static partial class KconfigIndex
 
             void Flush()
             {
-                if (current is not null && depends.Count > 0)
+                if (current is not null)
                 {
                     var relative = Path.GetRelativePath(treePath, file);
-                    result.TryAdd("CONFIG_" + current, $"{string.Join(" && ", depends.Select(d => d.Contains(' ') ? $"({d})" : d))} ({relative})");
+                    var expression = depends.Count > 0
+                        ? $"{string.Join(" && ", depends.Select(d => d.Contains(' ') ? $"({d})" : d))} ({relative})"
+                        : "";
+                    if (!result.TryAdd("CONFIG_" + current, expression) && expression.Length > 0 && result["CONFIG_" + current].Length == 0)
+                        result["CONFIG_" + current] = expression;
                 }
                 depends.Clear();
                 current = null;

@@ -67,7 +67,7 @@ public sealed class KernelBuilder(HarnessPaths paths, CommandRunner runner, ILog
             && File.Exists(image) && Directory.Exists(headers))
         {
             logger.LogInformation("The kernel in {Directory} is up to date", buildDirectory);
-            return new KernelBuild(buildDirectory, image, headers, configHash, stamp.KernelRelease, logPath, true, clock.Elapsed);
+            return new KernelBuild(buildDirectory, PublishImage(buildDirectory, image), headers, configHash, stamp.KernelRelease, logPath, true, clock.Elapsed);
         }
 
         File.WriteAllText(logPath, "");
@@ -96,7 +96,33 @@ public sealed class KernelBuilder(HarnessPaths paths, CommandRunner runner, ILog
         JsonState.Write(Path.Combine(buildDirectory, StampFile), new BuildStamp(configHash, series.Head, series.SeriesHash,
             release, steps > 20 ? steps : stamp?.CompileSteps ?? steps));
         logger.LogInformation("Built {Release} in {Seconds:0} s ({Steps} compile steps)", release, clock.Elapsed.TotalSeconds, steps);
-        return new KernelBuild(buildDirectory, image, headers, configHash, release, logPath, false, clock.Elapsed);
+        return new KernelBuild(buildDirectory, PublishImage(buildDirectory, image), headers, configHash, release, logPath, false, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// Copies bzImage to a file named by its content hash, while the build lock is
+    /// held. The build directory is shared by every checkout, so another harness
+    /// process may rebuild arch/x86/boot/bzImage with another series while this
+    /// one boots; the copy stays the kernel this build made.
+    /// </summary>
+    private static string PublishImage(string buildDirectory, string image)
+    {
+        var directory = Directory.CreateDirectory(Path.Combine(buildDirectory, "harness-images")).FullName;
+        string hash;
+        using (var stream = File.OpenRead(image))
+            hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream))[..12];
+        var published = Path.Combine(directory, $"bzImage-{hash}");
+        if (!File.Exists(published))
+        {
+            File.Copy(image, published + ".tmp", overwrite: true);
+            File.Move(published + ".tmp", published, overwrite: true);
+        }
+        File.SetLastWriteTimeUtc(published, DateTime.UtcNow);
+
+        const int kept = 8;
+        foreach (var old in new DirectoryInfo(directory).GetFiles("bzImage-*").OrderByDescending(f => f.LastWriteTimeUtc).Skip(kept))
+            old.Delete();
+        return published;
     }
 
     private async Task ConfigureAsync(AppliedSeries series, KernelConfigSet config, string buildDirectory, string logPath, CancellationToken cancellationToken)

@@ -18,6 +18,7 @@ app.Configure(config =>
 {
     config.SetApplicationName("./harness");
     config.PropagateExceptions();
+    config.UseStrictParsing();
     config.AddCommand<DoctorCommand>("doctor")
         .WithDescription("Check the tools the pipeline uses; --install installs the missing ones with apt.");
     config.AddBranch("series", series =>
@@ -35,7 +36,7 @@ app.Configure(config =>
     config.AddCommand<RunCommand>("run")
         .WithDescription("Build, boot a guest, run every suite in it and write results/<run-id>/ (the main job).");
     config.AddCommand<SshCommand>("ssh")
-        .WithDescription("Log in to the guest a 'run --keep-vm' left running, or run a command in it.");
+        .WithDescription("Log in to the guest a 'run --keep-vm' is holding, or run a command in it: ./harness ssh -- uname -r");
     config.AddCommand<TestCommand>("test")
         .WithDescription("Install what the tests need, then run the harness's tests, VM tests included (dotnet test).");
 });

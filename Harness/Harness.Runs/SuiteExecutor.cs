@@ -46,6 +46,9 @@ public sealed class SuiteExecutor(GuestVm vm, ConsoleWatch console, ISuiteSink s
 
         foreach (var program in suite.Programs)
         {
+            // Ctrl+C ends the run here: the programs not started are not
+            // reported at all, rather than as errors of their own.
+            cancellationToken.ThrowIfCancellationRequested();
             if (filter is not null && !ProgramMayMatch(suite, program, filter))
                 continue;
             await RunProgramAsync(suite, program, filter, cancellationToken);
@@ -130,7 +133,7 @@ public sealed class SuiteExecutor(GuestVm vm, ConsoleWatch console, ISuiteSink s
         List<(TestResult Result, DateTimeOffset At)> results;
         lock (arrivals)
             results = arrivals.ToList();
-        results = results.Where(r => filter is null || r.Result.Id.Contains(filter, StringComparison.Ordinal) || r.Result.Status.IsFailure()).ToList();
+        cancellationToken.ThrowIfCancellationRequested();
 
         if (results.Count == 0 || !outcome.Succeeded && !results.Any(r => r.Result.Status.IsFailure()) && outcome.ExitCode is not 4)
         {
@@ -138,6 +141,14 @@ public sealed class SuiteExecutor(GuestVm vm, ConsoleWatch console, ISuiteSink s
             // test it reported passed: report the program itself, so neither
             // case can look like a pass.
             results.Add((ProgramResult(prefix, program, outcome, summary), DateTimeOffset.UtcNow));
+        }
+
+        // --filter keeps the matching tests, and anything that went wrong with
+        // the program itself; the rest of its tests ran but are not reported.
+        if (filter is not null)
+        {
+            results = results.Where(r => r.Result.Id.Contains(filter, StringComparison.Ordinal)
+                                         || r.Result.Synthesized && r.Result.Status.IsFailure()).ToList();
         }
 
         foreach (var (result, splatList) in Attribute(results, splats, died))

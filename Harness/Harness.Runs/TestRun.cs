@@ -57,6 +57,10 @@ public sealed class TestRun(Workspace workspace)
         var series = await StageAsync(recorder, "series", () => workspace.ApplySeriesAsync(kernelBase, options.Kernel, cancellationToken));
         recorder.UpdateInfo(i => i with { Series = series.Commits.Select(c => new PatchInfo(c.Subject, c.Sha, c.PatchFile)).ToList() });
 
+        // The suites are chosen before the long build, so a wrong --suite is
+        // reported in seconds; the in-tree suites come with the series' tree.
+        var suites = SuiteCatalog.Select([.. SuiteCatalog.Discover(workspace.Paths.RepositoryRoot, series.TreePath), .. options.ExtraSuites], options.Suites);
+
         var build = await StageAsync(recorder, "build", () => workspace.BuildKernelAsync(series, cancellationToken),
             onFailure: () => TryCopy(recorder, ArtifactKind.BuildLog, workspace.LastBuildLog(series)));
         recorder.CopyArtifact(ArtifactKind.BuildLog, build.LogPath);
@@ -68,7 +72,12 @@ public sealed class TestRun(Workspace workspace)
         });
         var kernel = new PreparedKernel(kernelBase, series, build);
 
-        var accelerator = await StageAsync(recorder, "accelerator", () => AcceleratorProbe.Default.ChooseAsync("qemu-system-x86_64", build.KernelImage, logger, cancellationToken));
+        var accelerator = options.Accelerator switch
+        {
+            AcceleratorMode.Tcg => new AcceleratorChoice(Accelerator.Tcg, "TCG was requested with --accel tcg"),
+            AcceleratorMode.Kvm => new AcceleratorChoice(Accelerator.Kvm, "KVM was requested with --accel kvm"),
+            _ => await StageAsync(recorder, "accelerator", () => AcceleratorProbe.Default.ChooseAsync("qemu-system-x86_64", build.KernelImage, logger, cancellationToken)),
+        };
         var qemuVersion = await workspace.Runner.RunAsync(Core.ExternalCommand.Of("qemu-system-x86_64", "--version"), cancellationToken: cancellationToken);
         recorder.UpdateInfo(i => i with
         {
@@ -77,7 +86,6 @@ public sealed class TestRun(Workspace workspace)
         });
         var timeoutScale = accelerator.Accelerator == Accelerator.Tcg ? options.TcgTimeoutScale : 1;
 
-        var suites = SuiteCatalog.Select([.. workspace.DiscoverSuites(kernel), .. options.ExtraSuites], options.Suites);
         var built = await StageAsync(recorder, "suites-build", () => workspace.BuildSuitesAsync(kernel, suites, timeoutScale, cancellationToken));
         var image = await StageAsync(recorder, "image", () => workspace.BuildImageAsync(built, cancellationToken));
         recorder.UpdateInfo(i => i with { Properties = new Dictionary<string, string>(i.Properties) { ["guest image"] = $"{image.Path} ({image.SizeBytes / 1024} KiB)" } });
@@ -201,6 +209,8 @@ public sealed class TestRun(Workspace workspace)
             command.AddRange(["--suite", suite]);
         if (options.Filter is { } filter)
             command.AddRange(["--filter", filter]);
+        if (options.Accelerator != AcceleratorMode.Auto)
+            command.AddRange(["--accel", options.Accelerator.ToString().ToLowerInvariant()]);
         command.AddRange(["--memory", options.MemoryMiB.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         command.AddRange(["--cpus", options.Cpus.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         return command;

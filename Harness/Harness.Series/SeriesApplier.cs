@@ -79,7 +79,11 @@ public sealed partial class SeriesApplier(HarnessPaths paths, CommandRunner runn
 
         var commits = await ReadCommitsAsync(kernelBase, tree, patches, cancellationToken);
         var applied = new AppliedSeries(kernelBase, tree, commits, seriesHash, Reused: false, clock.Elapsed);
-        JsonState.Write(StatePathFor(kernelBase), new TreeState(kernelBase.BaseRevision, seriesHash, applied.Head, commits));
+        JsonState.Write(StatePathFor(kernelBase), new TreeState(kernelBase.BaseRevision, seriesHash, applied.Head, commits)
+        {
+            AppliedPatches = patches.Count,
+            SeriesPatches = series.PatchFiles.Count,
+        });
         logger.LogInformation("Applied {Count} patches to {Base} in {Seconds:0.0} s", commits.Count, kernelBase.Description, clock.Elapsed.TotalSeconds);
         return applied;
     }
@@ -196,7 +200,8 @@ public sealed partial class SeriesApplier(HarnessPaths paths, CommandRunner runn
         var message =
             $"The patch {patch} (number {index + 1} of {series.PatchFiles.Count}) does not apply to {kernelBase.Description}, {after}{where}.\n" +
             "  git am said:\n" + string.Join('\n', output.Split('\n').Select(l => "    " + l)) + "\n" +
-            $"  next step: rebase that patch onto the tree ('./harness series apply --up-to {index}' gives a tree with the patches before it), then './harness series export'.";
+            $"  next step: './harness series apply --up-to {index}' gives a work tree with the patches before it; there, 'git am -3 {series.PathOf(patch)}', " +
+            "resolve the conflict and 'git am --continue', 'git am' the patches after it, then './harness series export'.";
         logger.LogDebug("git am failed on {Patch}", patch);
         return new PatchApplyException(patch, file, line, hunk, output, message);
     }
@@ -210,5 +215,28 @@ public sealed partial class SeriesApplier(HarnessPaths paths, CommandRunner runn
     [GeneratedRegex(@"error: (?<file>\S+): (does not exist in index|No such file or directory)")]
     private static partial Regex MissingFile();
 
-    private sealed record TreeState(string BaseRevision, string SeriesHash, string Head, IReadOnlyList<SeriesCommit> Commits);
+    private sealed record TreeState(string BaseRevision, string SeriesHash, string Head, IReadOnlyList<SeriesCommit> Commits)
+    {
+        /// <summary>How many patches of the series the tree got: fewer than the series has after --up-to.</summary>
+        public int? AppliedPatches { get; init; }
+
+        public int? SeriesPatches { get; init; }
+    }
+
+    /// <summary>
+    /// Rejects an export from a tree that got only the first patches of the
+    /// series (--up-to): writing it back would delete the patches it lacks.
+    /// </summary>
+    public void CheckExportable(KernelBase kernelBase)
+    {
+        var state = JsonState.Read<TreeState>(StatePathFor(kernelBase));
+        if (state is { AppliedPatches: { } applied, SeriesPatches: { } total } && applied < total)
+        {
+            throw new SeriesException(
+                $"The work tree has only the first {applied} of the {total} patches (it was applied with --up-to), " +
+                $"so exporting it would delete the other {total - applied} from kernel-patches/. " +
+                "Apply the rest on top in the work tree ('git am' each remaining patch from kernel-patches/), then export, " +
+                "or pass --force to export only what the tree has.");
+        }
+    }
 }

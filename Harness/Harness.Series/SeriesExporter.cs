@@ -14,8 +14,11 @@ public sealed partial class SeriesExporter(SeriesApplier applier, CommandRunner 
 {
     public const string CoverLetterName = "0000-cover-letter.patch";
 
-    public async Task<SeriesFile> ExportAsync(KernelBase kernelBase, string patchesDirectory, CancellationToken cancellationToken)
+    /// <param name="force">Export even a tree that got only the first patches of the series.</param>
+    public async Task<SeriesFile> ExportAsync(KernelBase kernelBase, string patchesDirectory, CancellationToken cancellationToken, bool force = false)
     {
+        if (!force)
+            applier.CheckExportable(kernelBase);
         var tree = applier.TreePathFor(kernelBase);
         var commits = await applier.ListTreeCommitsAsync(kernelBase, cancellationToken);
         var dirty = await runner.ReadAsync(ExternalCommand.Of("git", "status", "--porcelain", "--untracked-files=no").In(tree), cancellationToken);
@@ -81,7 +84,7 @@ public sealed partial class SeriesExporter(SeriesApplier applier, CommandRunner 
         var oldText = CoverText(oldCover);
         var merged = generated;
         if (subject.Success)
-            merged = merged.Replace("*** SUBJECT HERE ***", subject.Groups["subject"].Value.Trim());
+            merged = merged.Replace("*** SUBJECT HERE ***", string.Join(' ', subject.Groups["subject"].Value.Split('\n').Select(l => l.Trim())).Trim());
         if (oldText is not null)
             merged = merged.Replace("*** BLURB HERE ***", oldText);
         return merged;
@@ -100,7 +103,7 @@ public sealed partial class SeriesExporter(SeriesApplier applier, CommandRunner 
         return string.Join('\n', lines[(start + 1)..end]).Trim('\n');
     }
 
-    [GeneratedRegex(@"^Subject: \[PATCH[^\]]*\](?<subject>.*)$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^Subject: \[PATCH[^\]]*\](?<subject>.*(?:\n[ \t].*)*)", RegexOptions.Multiline)]
     private static partial Regex CoverSubject();
 
     [GeneratedRegex(@"^\S.* \(\d+\):$")]

@@ -73,6 +73,12 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             Output.Line($"results: {f.Path}");
         }, cancellationToken);
 
+        if (settings.Filter is { } filter && outcome.Counts.Total == 0)
+        {
+            Output.Error($"No test id contains '{filter}' in the suites that ran; see the ids in {outcome.Folder.ResultsJson} of a run without --filter.");
+            return CommandLine.HarnessError;
+        }
+
         Output.Line("");
         Output.Line(File.Exists(outcome.Folder.Summary) ? File.ReadAllText(outcome.Folder.Summary).Trim() : "");
         Output.Line("");

@@ -37,7 +37,7 @@ public sealed class SeriesExportCommand : AsyncCommand<KernelSettings>
         using var pipeline = new Pipeline(settings);
         var kernelBase = await pipeline.Workspace.PrepareBaseAsync(Pipeline.Selection(settings), cancellationToken);
         var exporter = new SeriesExporter(pipeline.Workspace.Applier, pipeline.Runner, pipeline.Logger);
-        var series = await exporter.ExportAsync(kernelBase, pipeline.Paths.KernelPatches, cancellationToken);
+        var series = await exporter.ExportAsync(kernelBase, pipeline.Paths.KernelPatches, cancellationToken, settings.Force);
         Output.Line($"Wrote {series.PatchFiles.Count} patches and the series file to {pipeline.Paths.KernelPatches}.");
         return 0;
     }

@@ -9,7 +9,7 @@ public sealed class SshCommand : AsyncCommand<SshCommand.Settings>
     public sealed class Settings : HarnessSettings
     {
         [CommandArgument(0, "[COMMAND]")]
-        [System.ComponentModel.Description("Command to run in the guest; an interactive shell when left out.")]
+        [System.ComponentModel.Description("Command to run in the guest; an interactive shell when left out. Put it after '--' when it has options of its own: ./harness ssh -- uname -r")]
         public string[] Command { get; init; } = [];
     }
 
@@ -31,6 +31,7 @@ public sealed class SshCommand : AsyncCommand<SshCommand.Settings>
             "root@127.0.0.1",
         };
         arguments.AddRange(settings.Command);
+        arguments.AddRange(context.Remaining.Raw);
         var start = new System.Diagnostics.ProcessStartInfo("ssh", arguments) { UseShellExecute = false };
         using var process = System.Diagnostics.Process.Start(start)
             ?? throw new InvalidOperationException("Could not start ssh; install openssh-client.");

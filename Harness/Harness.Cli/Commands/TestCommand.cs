@@ -10,7 +10,7 @@ public sealed class TestCommand : AsyncCommand<TestCommand.Settings>
     public sealed class Settings : HarnessSettings
     {
         [CommandOption("--filter <EXPRESSION>")]
-        [Description("Passed to 'dotnet test --filter', e.g. 'Category=part1' or 'Category=C#'.")]
+        [Description("Passed to 'dotnet test --filter', e.g. 'Category=part1', 'Category=CSharp' or 'Category=C'.")]
         public string? Filter { get; init; }
 
         [CommandOption("--fast")]

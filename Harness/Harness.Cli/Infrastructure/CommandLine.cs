@@ -19,7 +19,8 @@ public static class CommandLine
             return await run();
         }
         catch (Exception e) when (e is SeriesException or KernelSourceException or KernelBuildException
-                                      or CommandFailedException or InvalidOperationException or TimeoutException)
+                                      or CommandFailedException or InvalidOperationException or TimeoutException
+                                      or ArgumentException or Vm.GuestVmException or Vm.Ssh.GuestSshException)
         {
             Output.Error(e.Message);
             return HarnessError;

@@ -23,6 +23,6 @@ public class KernelSettings : HarnessSettings
     public int? UpTo { get; init; }
 
     [CommandOption("--force")]
-    [Description("Discard uncommitted changes and unexported commits in the harness's work tree.")]
+    [Description("apply, build, run: discard uncommitted changes and unexported commits in the harness's work tree. export: export a tree that has only the first patches (--up-to).")]
     public bool Force { get; init; }
 }

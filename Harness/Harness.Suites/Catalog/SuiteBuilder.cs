@@ -26,7 +26,14 @@ public sealed class SuiteBuilder(HarnessPaths paths, CommandRunner runner, ILogg
         double timeoutScale,
         CancellationToken cancellationToken)
     {
-        var output = Path.Combine(paths.SelftestBuilds, buildKey, suite.Kind == SuiteKind.CSharp ? "csharp" : suite.Name.Replace('/', '-'));
+        // Every checkout shares the cache, and make trusts file times only, so the
+        // output folder is named by the sources' content: two checkouts with
+        // different sources never reuse each other's programs.
+        // Our C suites share selftests/c/include, so all of selftests/c counts.
+        var sources = suite.Kind == SuiteKind.C ? Path.GetDirectoryName(suite.SourceDirectory)! : suite.SourceDirectory;
+        var sourceHash = new ContentHash().AddDirectory("sources", sources).ToShortHex();
+        var name = suite.Kind == SuiteKind.CSharp ? "csharp" : suite.Name.Replace('/', '-');
+        var output = Path.Combine(paths.SelftestBuilds, buildKey, $"{name}-{sourceHash}");
         Directory.CreateDirectory(output);
         var log = Path.Combine(output, "build.log");
         File.WriteAllText(log, "");

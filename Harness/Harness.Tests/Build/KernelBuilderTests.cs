@@ -53,6 +53,21 @@ public sealed class KernelBuilderTests
     }
 
     [Test]
+    public async Task Unknown_symbol_is_named_as_unknown()
+    {
+        using var tree = new FakeKernelTree(withBuildSystem: true);
+        using var work = new TempDirectory();
+        var patches = Directory.CreateDirectory(Path.Combine(work.Path, "kernel-patches")).FullName;
+        work.Write("kernel-patches/config/10-test.config", "CONFIG_NO_SUCH_SYMBOL=y\n");
+        var (builder, applied, config) = await PrepareAsync(tree, work, patches);
+
+        var error = Assert.ThrowsAsync<KernelBuildException>(() => builder.BuildAsync(applied, config));
+
+        Assert.That(error!.Message, Does.Contain("CONFIG_NO_SUCH_SYMBOL=y asked by kernel-patches/config/10-test.config:1"));
+        Assert.That(error.Message, Does.Contain("no Kconfig file of the tree defines it"));
+    }
+
+    [Test]
     public async Task Waived_symbol_does_not_fail_the_build()
     {
         using var tree = new FakeKernelTree(withBuildSystem: true);
