@@ -64,8 +64,8 @@ public sealed class FakeKernelTree : IDisposable
     public void Dispose() => _root.Dispose();
 
     // Imitates the kbuild targets the builder runs: tinyconfig writes a .config,
-    // olddefconfig drops CONFIG_NEEDS_MISSING (as Kconfig drops a symbol whose
-    // dependency is unmet), and bzImage compiles every .c file with gcc.
+    // olddefconfig drops CONFIG_NEEDS_MISSING and CONFIG_NO_SUCH_SYMBOL (as Kconfig
+    // drops a symbol whose dependency is unmet, or that no Kconfig file defines), and bzImage compiles every .c file with gcc.
     private static readonly string BuildMakefile = string.Join('\n',
         "VERSION = 7",
         "PATCHLEVEL = 3",
@@ -78,7 +78,7 @@ public sealed class FakeKernelTree : IDisposable
         "\t@printf 'CONFIG_64BIT=y\\n' > $(O)/.config",
         "",
         "olddefconfig:",
-        "\t@sed -i '/^CONFIG_NEEDS_MISSING=/d' $(O)/.config",
+        "\t@sed -i -e '/^CONFIG_NEEDS_MISSING=/d' -e '/^CONFIG_NO_SUCH_SYMBOL=/d' $(O)/.config",
         "",
         "bzImage:",
         "\t@mkdir -p $(O)/arch/x86/boot $(O)/include/config",
