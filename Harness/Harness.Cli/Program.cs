@@ -13,6 +13,16 @@ Console.CancelKeyPress += (_, e) =>
     cancellation.Cancel();
 };
 
+// SIGTERM (from a CI runner's timeout or `kill`) stops a run the same clean way
+// as Ctrl+C: QEMU is shut down and the results are flushed.
+using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+    System.Runtime.InteropServices.PosixSignal.SIGTERM,
+    context =>
+    {
+        context.Cancel = true;
+        cancellation.Cancel();
+    });
+
 var app = new CommandApp();
 app.Configure(config =>
 {
