@@ -119,20 +119,10 @@ public sealed class Workspace(HarnessPaths paths, CommandRunner runner, ILoggerF
             return built;
         });
 
+    /// <summary>Builds <paramref name="suites"/> against the kernel build's own uapi headers.</summary>
     public Task<IReadOnlyList<BuiltSuite>> BuildSuitesAsync(
         PreparedKernel kernel, IReadOnlyList<SuiteDefinition> suites, double timeoutScale, CancellationToken cancellationToken) =>
-        observer.RunStageAsync<IReadOnlyList<BuiltSuite>>("suites", async progress =>
-        {
-            var builder = new SuiteBuilder(paths, runner, _logger);
-            var built = new List<BuiltSuite>();
-            foreach (var (suite, index) in suites.Select((s, i) => (s, i)))
-            {
-                progress(index / (double)suites.Count, suite.Name);
-                built.Add(await builder.BuildAsync(suite, Path.GetFileName(kernel.Build.BuildDirectory),
-                    kernel.Build.HeadersDirectory, kernel.Series.TreePath, timeoutScale, cancellationToken));
-            }
-            return built;
-        });
+        BuildSuitesAsync(kernel.Series, kernel.Build.HeadersDirectory, suites, timeoutScale, cancellationToken);
 
     /// <summary>The guest image with every built suite as a payload under /selftests.</summary>
     public Task<GuestImage> BuildImageAsync(IReadOnlyList<BuiltSuite> suites, CancellationToken cancellationToken) =>
