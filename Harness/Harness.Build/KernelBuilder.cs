@@ -101,9 +101,9 @@ public sealed class KernelBuilder(HarnessPaths paths, CommandRunner runner, ILog
 
     /// <summary>
     /// Copies bzImage to a file named by its content hash, while the build lock is
-    /// held. The build directory is shared by every checkout, so another harness
-    /// process may rebuild arch/x86/boot/bzImage with another series while this
-    /// one boots; the copy stays the kernel this build made.
+    /// held. Every checkout shares the build directory, so another harness process
+    /// may rebuild arch/x86/boot/bzImage with another series while this one boots.
+    /// The copy stays the kernel this build made.
     /// </summary>
     private static string PublishImage(string buildDirectory, string image)
     {

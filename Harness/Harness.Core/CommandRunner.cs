@@ -125,7 +125,7 @@ public sealed class CommandRunner(ILogger? logger = null)
         return writer;
     }
 
-    /// <summary>Text that stops growing at a size limit and says that it was cut.</summary>
+    /// <summary>Text that stops growing at a size limit and notes that it was cut.</summary>
     private sealed class BoundedText(int limit)
     {
         private readonly StringBuilder _text = new();

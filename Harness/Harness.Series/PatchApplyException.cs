@@ -1,8 +1,8 @@
 namespace Harness.Series;
 
 /// <summary>
-/// A patch of the series did not apply to the base. Names the patch file, and
-/// where git said so, the file and the hunk that failed.
+/// A patch of the series did not apply to the base. Names the patch file and,
+/// where git reported them, the file and the hunk that failed.
 /// </summary>
 public sealed class PatchApplyException(
     string patchFile,

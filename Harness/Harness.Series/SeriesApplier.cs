@@ -50,7 +50,7 @@ public sealed partial class SeriesApplier(HarnessPaths paths, CommandRunner runn
 
             // kernel-patches/ has not changed since the last apply, so the edits
             // in the tree are the developer's work in progress: build them as
-            // they are, and say that they are not in the series yet.
+            // they are, and warn that they are not in the series yet.
             logger.LogWarning(
                 "The work tree {Tree} has changes that are not in kernel-patches/ ({What}); building it as it is. " +
                 "Run './harness series export' to keep them, or 'series apply --force' to drop them.",

@@ -6,7 +6,7 @@ namespace Harness.Series;
 /// <summary>
 /// Runs the base tree's scripts/checkpatch.pl --strict on each patch, and checks
 /// what a maintainer checks before reading the code: a subject with a subsystem
-/// prefix and an imperative summary, a body that says why, and a Signed-off-by.
+/// prefix and an imperative summary, a body that explains why, and a Signed-off-by.
 /// </summary>
 public sealed partial class SeriesChecker(CommandRunner runner)
 {

@@ -10,8 +10,8 @@ public static class KselftestListing
     /// Returns names as the program prints them in KTAP, in run order: fixture.test,
     /// or fixture.variant.test for each variant of the fixture. The listing prints
     /// a fixture's tests once, beside its first variant, and the other variants on
-    /// lines of their own; long names overflow their column, so a word's column
-    /// is told from where it starts only when the line does not say it otherwise.
+    /// lines of their own. Long names overflow their column, so where a word starts
+    /// decides its column only when the word count leaves it open.
     /// </summary>
     public static IReadOnlyList<string> Parse(string output)
     {

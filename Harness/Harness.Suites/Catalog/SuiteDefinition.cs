@@ -13,7 +13,7 @@ public enum SuiteKind
     CSharp,
 
     /// <summary>
-    /// Programs that are already built: the folder holds them and a `programs`
+    /// Programs that are already built: the folder contains them and a `programs`
     /// file that lists their names in run order.
     /// </summary>
     Prebuilt,

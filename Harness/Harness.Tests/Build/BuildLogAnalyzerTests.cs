@@ -26,7 +26,7 @@ public sealed class BuildLogAnalyzerTests
     }
 
     [Test]
-    public void Compiler_error_in_relative_path_is_made_tree_relative()
+    public void Relative_error_path_becomes_tree_path()
     {
         string[] log = ["../../trees/debian/security/landlock/syscalls.c:42:7: error: 'x' undeclared (first use in this function)"];
 

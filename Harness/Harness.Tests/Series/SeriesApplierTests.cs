@@ -68,7 +68,7 @@ public sealed class SeriesApplierTests
     }
 
     [Test]
-    public async Task Patch_that_does_not_apply_names_file_and_hunk()
+    public async Task Failed_patch_names_file_and_hunk()
     {
         using var tree = new FakeKernelTree();
         using var work = new TempDirectory();
@@ -93,7 +93,7 @@ public sealed class SeriesApplierTests
     }
 
     [Test]
-    public async Task Edits_in_the_tree_are_kept_while_the_series_is_unchanged()
+    public async Task Tree_edits_kept_for_same_series()
     {
         using var tree = new FakeKernelTree();
         using var work = new TempDirectory();
@@ -110,7 +110,7 @@ public sealed class SeriesApplierTests
     }
 
     [Test]
-    public async Task Apply_refuses_to_discard_edits_when_the_series_changed()
+    public async Task Tree_edits_block_series_change()
     {
         using var tree = new FakeKernelTree();
         using var work = new TempDirectory();

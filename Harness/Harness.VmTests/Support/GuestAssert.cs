@@ -9,8 +9,8 @@ namespace Harness.VmTests.Support;
 public static class GuestAssert
 {
     /// <summary>
-    /// Passes for pass, xfail, xpass and todo; marks the case ignored, with the
-    /// guest's reason, for a skip; fails with the guest's output and any kernel
+    /// Passes for pass, xfail, xpass and todo. Marks the case ignored, with the
+    /// guest's reason, for a skip. Fails with the guest's output and any kernel
     /// splat excerpt for fail, timeout, error and no tests.
     /// </summary>
     public static void Outcome(GuestTestResult? result, string id)

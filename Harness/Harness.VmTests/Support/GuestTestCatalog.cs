@@ -24,7 +24,7 @@ public static class GuestTestCatalog
         var cases = Cases.Value.Where(c => c.Suite == suite).ToList();
         if (cases.Count == 0)
         {
-            // A suite without tests gets one case that says so, instead of
+            // A suite without tests gets one case that reports it, instead of
             // vanishing from the test list or passing.
             yield return new TestCaseData(new GuestTestCase(suite, suite, "", "", "")).SetName($"{suite} (no tests)");
             yield break;
@@ -83,7 +83,7 @@ public static class GuestTestCatalog
 
         // kselftest_harness.h's -l prints "FIXTURE VARIANT TEST" columns and
         // leaves a column blank when it repeats the line above; it exits with
-        // KSFT_SKIP (4), so the exit code says nothing here.
+        // KSFT_SKIP (4), so the exit code carries no information here.
         var outcome = runner.RunAsync(ExternalCommand.Of(executable, "-l")).GetAwaiter().GetResult();
         return KselftestListing.Parse(outcome.StandardError + outcome.StandardOutput);
     }
