@@ -76,7 +76,7 @@ public sealed class QemuCommandLineTests
         Assert.That(append, Is.EqualTo("console=ttyS0 loglevel=5 panic=-1 harness.nonce=0123abcd rcupdate.rcu_cpu_stall_timeout=60 quiet"));
     }
 
-    [TestCase(Accelerator.Tcg, "tcg", "max")]
+    [TestCase(Accelerator.Tcg, "tcg,thread=single", "max")]
     [TestCase(Accelerator.Kvm, "kvm", "host")]
     public void Accelerator_picks_cpu_model(Accelerator accelerator, string accel, string cpu)
     {
