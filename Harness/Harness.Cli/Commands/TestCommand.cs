@@ -37,59 +37,10 @@ public sealed class TestCommand : AsyncCommand<TestCommand.Settings>
             totals.Read(line);
         }, cancellationToken);
 
-        // One closing line over every test project, in the plain form CI
-        // systems read ("N passed, N failed").
-        Console.WriteLine($"{totals.Passed} passed, {totals.Failed} failed, {totals.Skipped} skipped");
+        // Closing lines over every test project, in the plain form CI systems
+        // read ("N passed, N failed"), then the failed tests by name.
+        foreach (var line in totals.Report())
+            Console.WriteLine(line);
         return outcome.ExitCode;
     }
-}
-
-/// <summary>
-/// Adds up the counts `dotnet test` prints for each test project: the one-line
-/// form ("Passed!  - Failed: 0, Passed: 5, Skipped: 0") of the minimal console
-/// logger, or the "Passed: N" lines after "Total tests:" of the normal one.
-/// </summary>
-internal sealed partial class TestTotals
-{
-    public int Passed { get; private set; }
-    public int Failed { get; private set; }
-    public int Skipped { get; private set; }
-
-    public void Read(string line)
-    {
-        var summary = Summary().Match(line);
-        if (summary.Success)
-        {
-            Failed += Number(summary.Groups["failed"]);
-            Passed += Number(summary.Groups["passed"]);
-            Skipped += Number(summary.Groups["skipped"]);
-            return;
-        }
-
-        var count = Count().Match(line);
-        if (!count.Success)
-            return;
-        var value = Number(count.Groups["count"]);
-        switch (count.Groups["kind"].Value)
-        {
-            case "Passed":
-                Passed += value;
-                break;
-            case "Failed":
-                Failed += value;
-                break;
-            case "Skipped":
-                Skipped += value;
-                break;
-        }
-    }
-
-    private static int Number(System.Text.RegularExpressions.Group group) =>
-        int.Parse(group.Value, System.Globalization.CultureInfo.InvariantCulture);
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"(?:Passed|Failed)!\s+-\s+Failed:\s+(?<failed>\d+),\s+Passed:\s+(?<passed>\d+),\s+Skipped:\s+(?<skipped>\d+)")]
-    private static partial System.Text.RegularExpressions.Regex Summary();
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"^\s+(?<kind>Passed|Failed|Skipped):\s+(?<count>\d+)\s*$")]
-    private static partial System.Text.RegularExpressions.Regex Count();
 }
