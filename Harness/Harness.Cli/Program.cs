@@ -51,4 +51,4 @@ app.Configure(config =>
         .WithDescription("Install what the tests need, then run the harness's tests, VM tests included (dotnet test).");
 });
 
-return await CommandLine.RunAsync(() => app.RunAsync(args, cancellation.Token));
+return await CommandLine.RunAsync(() => app.RunAsync(args, cancellation.Token), args);
