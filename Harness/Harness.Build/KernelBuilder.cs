@@ -100,6 +100,25 @@ public sealed class KernelBuilder(HarnessPaths paths, CommandRunner runner, ILog
     }
 
     /// <summary>
+    /// What a run that built nothing keeps as its build log: a line saying so,
+    /// then the log of the build that made the kernel. That log is left out when
+    /// a build failed in the directory after it, because it is then the failed
+    /// build's log and not this kernel's.
+    /// </summary>
+    public static string UpToDateLog(KernelBuild build)
+    {
+        var text = new System.Text.StringBuilder()
+            .AppendLine(System.FormattableString.Invariant($"harness: nothing was built: the kernel in {build.BuildDirectory} was up to date (config {build.ConfigHash}, release {build.KernelRelease})."));
+        var stamp = new FileInfo(Path.Combine(build.BuildDirectory, StampFile));
+        var log = new FileInfo(build.LogPath);
+        if (log.Exists && stamp.Exists && log.LastWriteTimeUtc <= stamp.LastWriteTimeUtc)
+            text.AppendLine("harness: the log of the build that made it follows.").AppendLine().Append(File.ReadAllText(log.FullName));
+        else
+            text.AppendLine("harness: the log of the build that made it is gone: a later build in the same directory replaced it.");
+        return text.ToString();
+    }
+
+    /// <summary>
     /// Copies bzImage to a file named by its content hash, while the build lock is
     /// held. Every checkout shares the build directory, so another harness process
     /// may rebuild arch/x86/boot/bzImage with another series while this one boots.

@@ -14,6 +14,6 @@ internal static partial class ResultsLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Completed run {RunId}: {Verdict}, {Counts}")]
     public static partial void Completed(ILogger logger, string runId, string verdict, string counts);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} ended incomplete: {Reason}")]
-    public static partial void Aborted(ILogger logger, string runId, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} ended {Verdict}: {Reason}")]
+    public static partial void Aborted(ILogger logger, string runId, string verdict, string reason);
 }

@@ -23,6 +23,12 @@ public sealed record RunInfo
 
     public IReadOnlyList<PatchInfo> Series { get; init; } = [];
 
+    /// <summary>The project's git commit when the run started (the checkout holding kernel-patches/ and selftests/).</summary>
+    public string? ProjectCommit { get; init; }
+
+    /// <summary>Whether kernel-patches/, selftests/ or vm-images/ had changes not in <see cref="ProjectCommit"/>.</summary>
+    public bool ProjectChanged { get; init; }
+
     /// <summary>Hash of the kernel configuration (base config plus fragments).</summary>
     public string? ConfigHash { get; init; }
 

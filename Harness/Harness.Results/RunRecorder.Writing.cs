@@ -166,6 +166,8 @@ public sealed partial class RunRecorder
             CommandLine = _info.CommandLine,
             BaseVersion = _info.BaseVersion,
             Series = _info.Series,
+            ProjectCommit = _info.ProjectCommit,
+            ProjectChanged = _info.ProjectChanged,
             ConfigHash = _info.ConfigHash,
             Accelerator = _info.Accelerator,
             QemuVersion = _info.QemuVersion,

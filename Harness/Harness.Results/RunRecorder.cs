@@ -278,7 +278,12 @@ public sealed partial class RunRecorder : IDisposable
     }
 
     /// <summary>Ends the run as Incomplete with <paramref name="reason"/>; does nothing once the run has ended.</summary>
-    public void Abort(string reason)
+    public void Abort(string reason) => End(RunVerdict.Incomplete, reason);
+
+    /// <summary>Ends the run as Cancelled with <paramref name="reason"/>; does nothing once the run has ended.</summary>
+    public void Cancel(string reason) => End(RunVerdict.Cancelled, reason);
+
+    private void End(RunVerdict verdict, string reason)
     {
         lock (_gate)
         {
@@ -287,9 +292,9 @@ public sealed partial class RunRecorder : IDisposable
             var now = Now();
             CloseOpenParts(now, $"interrupted: {reason}");
             _endedAt = now;
-            _finalVerdict = RunVerdict.Incomplete;
+            _finalVerdict = verdict;
             _finalReason = reason;
-            ResultsLog.Aborted(_logger, RunId, reason);
+            ResultsLog.Aborted(_logger, RunId, verdict.ToKey(), reason);
             WriteAll(throwOnFailure: false);
         }
     }

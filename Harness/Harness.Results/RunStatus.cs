@@ -20,6 +20,9 @@ public enum RunVerdict
     /// <summary>The harness stopped before completing the run (an error it caught, or disposal without <see cref="RunRecorder.Complete"/>).</summary>
     Incomplete,
 
+    /// <summary>Somebody stopped the run (Ctrl+C, SIGTERM from a CI timeout) before it completed.</summary>
+    Cancelled,
+
     /// <summary>Every test case passed, or was skipped, expected to fail, or TODO; no kernel splat; no stage failed.</summary>
     Pass,
 
@@ -51,6 +54,7 @@ public static class RunStatusExtensions
     {
         RunVerdict.Running => "running",
         RunVerdict.Incomplete => "incomplete",
+        RunVerdict.Cancelled => "cancelled",
         RunVerdict.Pass => "pass",
         RunVerdict.Fail => "fail",
         RunVerdict.Error => "error",
@@ -60,13 +64,15 @@ public static class RunStatusExtensions
 
     /// <summary>
     /// Exit status of the harness for a verdict: 0 for Pass and NoTests (a part
-    /// without tests does not fail a run), 1 for Fail, 2 for Error, Incomplete and
+    /// without tests does not fail a run), 1 for Fail, 130 for Cancelled (the
+    /// shell's code for a process ended by SIGINT), 2 for Error, Incomplete and
     /// Running (no verdict on the series could be reached).
     /// </summary>
     public static int ToExitCode(this RunVerdict verdict) => verdict switch
     {
         RunVerdict.Pass or RunVerdict.NoTests => 0,
         RunVerdict.Fail => 1,
+        RunVerdict.Cancelled => 130,
         _ => 2,
     };
 }

@@ -1,3 +1,4 @@
+using Harness.Build;
 using Harness.Image;
 using Harness.Results;
 using Harness.Suites.Catalog;
@@ -19,8 +20,11 @@ public sealed class TestRun(Workspace workspace)
         var paths = workspace.Paths;
         var logger = workspace.Logger;
         var started = DateTimeOffset.Now;
+        var (projectCommit, projectChanged) = await ProjectStateAsync(cancellationToken);
         var info = new RunInfo
         {
+            ProjectCommit = projectCommit,
+            ProjectChanged = projectChanged,
             RunId = RunIds.New(started),
             StartedAt = started,
             CommandLine = options.CommandLine,
@@ -34,9 +38,9 @@ public sealed class TestRun(Workspace workspace)
         {
             return await RunStagesAsync(options, recorder, cancellationToken);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            recorder.Abort("cancelled");
+            recorder.Cancel("stopped by Ctrl+C or SIGTERM");
             throw;
         }
         catch (Exception e)
@@ -59,11 +63,22 @@ public sealed class TestRun(Workspace workspace)
 
         // The suites are chosen before the long build, so a wrong --suite is
         // reported in seconds; the in-tree suites come with the series' tree.
-        var suites = SuiteCatalog.Select([.. SuiteCatalog.Discover(workspace.Paths.RepositoryRoot, series.TreePath), .. options.ExtraSuites], options.Suites);
+        var suites = SuiteCatalog.Select([.. workspace.DiscoverSuites(series), .. options.ExtraSuites], options.Suites);
 
         var build = await StageAsync(recorder, "build", () => workspace.BuildKernelAsync(series, cancellationToken),
             onFailure: () => TryCopy(recorder, ArtifactKind.BuildLog, workspace.LastBuildLog(series)));
-        recorder.CopyArtifact(ArtifactKind.BuildLog, build.LogPath);
+        if (build.WasUpToDate)
+        {
+            // The build directory's own log may be hours old; the run's copy says
+            // that this run built nothing instead of passing it off as its own.
+            var runBuildLog = recorder.Folder.PathFor(ArtifactKind.BuildLog);
+            await File.WriteAllTextAsync(runBuildLog, KernelBuilder.UpToDateLog(build), cancellationToken);
+            recorder.CopyArtifact(ArtifactKind.BuildLog, runBuildLog);
+        }
+        else
+        {
+            recorder.CopyArtifact(ArtifactKind.BuildLog, build.LogPath);
+        }
         recorder.UpdateInfo(i => i with
         {
             ConfigHash = build.ConfigHash,
@@ -104,6 +119,7 @@ public sealed class TestRun(Workspace workspace)
             OnConsoleLine = console.Feed,
         };
 
+        var dmesgSaved = false;
         var vm = await StageAsync(recorder, "boot", () => GuestVm.StartAsync(vmOptions, logger, cancellationToken),
             onFailure: () => TryCopy(recorder, ArtifactKind.ConsoleLog, Path.Combine(vmDirectory, "console.log")));
         try
@@ -128,6 +144,7 @@ public sealed class TestRun(Workspace workspace)
 
             if (executor.GuestDeath is null)
                 await SaveDmesgAsync(vm, recorder, cancellationToken);
+            dmesgSaved = true;
 
             if (options.KeepVm && executor.GuestDeath is null)
             {
@@ -159,6 +176,10 @@ public sealed class TestRun(Workspace workspace)
         }
         finally
         {
+            // A cancelled run still gets the guest's kernel log: it is often why
+            // somebody stopped a run that hung.
+            if (!dmesgSaved && !vm.Machine.HasExited)
+                await TrySaveDmesgAsync(vm, recorder, logger);
             await vm.ShutdownAsync(CancellationToken.None);
             await vm.DisposeAsync();
             TryCopy(recorder, ArtifactKind.ConsoleLog, vm.Boot.ConsoleLog);
@@ -167,12 +188,42 @@ public sealed class TestRun(Workspace workspace)
         return recorder.Complete();
     }
 
+    /// <summary>The checkout's commit and whether the run's inputs differ from it; no commit outside a git checkout.</summary>
+    private async Task<(string? Commit, bool Changed)> ProjectStateAsync(CancellationToken cancellationToken)
+    {
+        var root = workspace.Paths.RepositoryRoot;
+        try
+        {
+            var commit = await workspace.Runner.ReadAsync(Core.ExternalCommand.Of("git", "rev-parse", "HEAD").In(root), cancellationToken);
+            var changes = await workspace.Runner.ReadAsync(
+                Core.ExternalCommand.Of("git", "status", "--porcelain", "--", "kernel-patches", "selftests", "vm-images").In(root), cancellationToken);
+            return (commit, changes.Length > 0);
+        }
+        catch (Core.CommandFailedException)
+        {
+            return (null, false);
+        }
+    }
+
     private static async Task SaveDmesgAsync(GuestVm vm, RunRecorder recorder, CancellationToken cancellationToken)
     {
         var dmesg = await vm.Ssh.RunAsync("dmesg", Vm.Ssh.GuestCommandOptions.Default.WithTimeout(TimeSpan.FromSeconds(30)), cancellationToken);
         var path = Path.Combine(recorder.Folder.Path, "vm", "dmesg.txt");
         await File.WriteAllTextAsync(path, dmesg.StandardOutput, cancellationToken);
         recorder.CopyArtifact(ArtifactKind.Dmesg, path);
+    }
+
+    private static async Task TrySaveDmesgAsync(GuestVm vm, RunRecorder recorder, ILogger logger)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        try
+        {
+            await SaveDmesgAsync(vm, recorder, timeout.Token);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogWarning("Could not save the guest's dmesg after the run stopped: {Reason}", e.Message);
+        }
     }
 
     private static void TryCopy(RunRecorder recorder, ArtifactKind kind, string? path)

@@ -51,7 +51,7 @@ public sealed class Workspace(HarnessPaths paths, CommandRunner runner, ILoggerF
     /// </summary>
     public KernelConfigSet LoadConfig(AppliedSeries series)
     {
-        var suiteFragments = SuiteCatalog.Discover(paths.RepositoryRoot, series.TreePath)
+        var suiteFragments = DiscoverSuites(series)
             .Where(s => s.ConfigFile is not null)
             .Select(s => new ConfigFragment(
                 s.Kind == SuiteKind.InTreeKselftest
@@ -78,8 +78,8 @@ public sealed class Workspace(HarnessPaths paths, CommandRunner runner, ILoggerF
         return new PreparedKernel(kernelBase, series, build);
     }
 
-    public IReadOnlyList<SuiteDefinition> DiscoverSuites(PreparedKernel kernel) =>
-        SuiteCatalog.Discover(paths.RepositoryRoot, kernel.Series.TreePath);
+    public IReadOnlyList<SuiteDefinition> DiscoverSuites(AppliedSeries series) =>
+        SuiteCatalog.Discover(paths.RepositoryRoot, series.TreePath);
 
     /// <summary>
     /// Installs the series' uapi headers without building the kernel: the

@@ -30,6 +30,8 @@ public sealed record ResultsDocument
     public IReadOnlyList<string> CommandLine { get; init; } = [];
     public string? BaseVersion { get; init; }
     public IReadOnlyList<PatchInfo> Series { get; init; } = [];
+    public string? ProjectCommit { get; init; }
+    public bool ProjectChanged { get; init; }
     public string? ConfigHash { get; init; }
     public string? Accelerator { get; init; }
     public string? QemuVersion { get; init; }

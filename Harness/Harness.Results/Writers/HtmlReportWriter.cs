@@ -263,7 +263,7 @@ public static class HtmlReportWriter
         .grid th, .grid td { border-bottom: 1px solid #e5e5e5; padding: .25rem .6rem; text-align: left; } .num { text-align: right; }
         .bar { width: 12rem; } .bar span { display: block; height: .6rem; background: #7a9cc6; }
         .verdict { padding: .1rem .6rem; border-radius: .3rem; color: #fff; background: var(--skip); }
-        .v-pass { background: var(--pass); } .v-fail { background: var(--fail); } .v-error, .v-incomplete { background: var(--error); } .v-running { background: var(--warn); }
+        .v-pass { background: var(--pass); } .v-fail { background: var(--fail); } .v-error, .v-incomplete, .v-cancelled { background: var(--error); } .v-running { background: var(--warn); }
         .badge { display: inline-block; min-width: 3.2rem; text-align: center; font-size: 11.5px; padding: 0 .35rem; border-radius: .25rem; background: #e8e8e8; color: #333; }
         .s-pass, .s-xpass { background: #d7eedb; color: var(--pass); } .s-fail, .s-timeout { background: #f6d5d2; color: var(--fail); }
         .s-error { background: #efd6ef; color: var(--error); } .s-running { background: #fbe7c6; color: var(--warn); }

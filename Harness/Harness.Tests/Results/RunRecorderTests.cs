@@ -168,6 +168,29 @@ public sealed class RunRecorderTests
     }
 
     [Test]
+    public void Cancelled_run_keeps_its_results_and_says_it_was_cancelled()
+    {
+        var recorder = _fixture.Create();
+        recorder.BeginStage("suites");
+        recorder.BeginSuite("landlock");
+        ResultsFixture.Feed(recorder, "landlock", "landlock/base_test", """
+            TAP version 13
+            1..2
+            ok 1 global.first
+            """);
+
+        recorder.Cancel("stopped by Ctrl+C or SIGTERM");
+        recorder.Dispose();
+
+        var document = ResultsJson.Read(recorder.Folder.ResultsJson);
+        Assert.That(document.Status, Is.EqualTo(RunVerdict.Cancelled));
+        Assert.That(document.ExitCode, Is.EqualTo(130), "the same code the harness process exits with");
+        Assert.That(document.StatusReason, Is.EqualTo("stopped by Ctrl+C or SIGTERM"));
+        Assert.That(document.AllTests().Single(entry => entry.Test.Id == "landlock/base_test/global.first").Test.Status, Is.EqualTo(TestStatus.Pass));
+        Assert.That(File.ReadAllText(recorder.Folder.ResultsJson), Does.Contain("\"status\": \"cancelled\""));
+    }
+
+    [Test]
     public void Latest_link_follows_newest_run()
     {
         using (var first = _fixture.Create(ResultsFixture.Info("20261204-201500-aaaaaa")))
@@ -392,6 +415,51 @@ public sealed class RunRecorderTests
         Assert.That(process.ExitCode, Is.Zero);
         Assert.That(output, Is.EqualTo("two words|it's|"));
         Assert.That(File.ReadAllText(script), Does.Contain("# Base: Debian linux-source-7.3 7.3.4-1~bpo13+1"));
+    }
+
+    [Test]
+    public void Reproduce_script_warns_when_the_series_changed_since_the_run()
+    {
+        using var repository = new Support.TempDirectory();
+        repository.Write("kernel-patches/series", "0001-a.patch\n");
+        Git(repository.Path, "init", "-q");
+        Git(repository.Path, "add", ".");
+        Git(repository.Path, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "series");
+        var commit = Git(repository.Path, "rev-parse", "HEAD").Trim();
+        using var recorder = _fixture.Create(ResultsFixture.Info() with
+        {
+            ReproduceCommand = ["true"],
+            ReproduceDirectory = repository.Path,
+            ProjectCommit = commit,
+        });
+
+        var unchanged = RunScript(recorder.Folder.ReproduceScript);
+        repository.Write("kernel-patches/series", "0001-a.patch\n0002-b.patch\n");
+        var changed = RunScript(recorder.Folder.ReproduceScript);
+
+        Assert.That(unchanged, Is.EqualTo((0, "")));
+        Assert.That(changed.ExitCode, Is.Zero, "the script still repeats the run");
+        Assert.That(changed.Error, Does.Contain("differ from commit " + commit[..12]).And.Contain("git checkout " + commit[..12]));
+    }
+
+    private static (int ExitCode, string Error) RunScript(string script)
+    {
+        using var process = Process.Start(new ProcessStartInfo(script) { RedirectStandardError = true })!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, error);
+    }
+
+    private static string Git(string directory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true };
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.That(process.ExitCode, Is.Zero, $"git {string.Join(' ', arguments)}");
+        return output;
     }
 
     [Test]

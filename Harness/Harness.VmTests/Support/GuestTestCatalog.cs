@@ -51,7 +51,7 @@ public static class GuestTestCatalog
         var kernelBase = workspace.PrepareBaseAsync(new KernelSelection(), cancellation).GetAwaiter().GetResult();
         var series = workspace.ApplySeriesAsync(kernelBase, new KernelSelection(), cancellation).GetAwaiter().GetResult();
         var headers = workspace.InstallHeadersAsync(series, cancellation).GetAwaiter().GetResult();
-        var definitions = SuiteCatalog.Discover(paths.RepositoryRoot, series.TreePath);
+        var definitions = workspace.DiscoverSuites(series);
         var suites = workspace.BuildSuitesAsync(series, headers, definitions, VmTestEnvironment.TimeoutScale, cancellation).GetAwaiter().GetResult();
 
         var cases = new List<GuestTestCase>();

@@ -89,7 +89,7 @@ public sealed class VmTestEnvironment
         // The same headers and suite builds as the listing at discovery, so the
         // programs that run are the ones whose tests became cases.
         var headers = await workspace.InstallHeadersAsync(kernel.Series, CancellationToken.None);
-        var suites = await workspace.BuildSuitesAsync(kernel.Series, headers, workspace.DiscoverSuites(kernel), TimeoutScale, CancellationToken.None);
+        var suites = await workspace.BuildSuitesAsync(kernel.Series, headers, workspace.DiscoverSuites(kernel.Series), TimeoutScale, CancellationToken.None);
         var image = await workspace.BuildImageAsync(suites, CancellationToken.None);
         return new VmTestEnvironment(workspace, kernel, suites, image, loggers);
     }
