@@ -41,6 +41,9 @@ public sealed class CanaryTests
         var failure = Assert.Throws<AssertionException>(() => GuestAssert.Outcome(result, result.Result.Id));
         Assert.That(failure!.Message, Does.Contain(GuestMessage), "the NUnit failure must carry the guest's own message");
         Assert.That(failure.Message, Does.Contain("CanaryTests.cs:"), "the guest's file:line diagnostic must be in the failure");
+
+        // Reached only when every assertion held; a failure keeps the files it names.
+        Directory.Delete(vm.Boot.WorkDirectory, recursive: true);
     }
 
     private sealed class ListSink(List<GuestTestResult> results) : ISuiteSink

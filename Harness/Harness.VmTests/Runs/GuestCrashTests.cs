@@ -55,6 +55,9 @@ public sealed class GuestCrashTests
         var report = File.ReadAllText(outcome.Folder.Report);
         Assert.That(report, Does.Contain("Kernel panic - not syncing"), "the report must carry the panic excerpt");
         Assert.That(File.Exists(outcome.Folder.PathFor(ArtifactKind.ConsoleLog)), Is.True, "the console log must be kept");
+
+        // Reached only when every assertion held; a failure keeps the run folder for a look.
+        Directory.Delete(work, recursive: true);
     }
 
     private static void WriteProgram(string directory, string name, string script)
