@@ -47,20 +47,23 @@ public sealed partial class SeriesExporter(SeriesApplier applier, CommandRunner 
             File.WriteAllText(generated, MergeCoverLetter(File.ReadAllText(coverPath), File.ReadAllText(generated)));
         }
 
+        // A patch whose commit did not change keeps its file as it is, so that an
+        // export after editing one commit shows up in `git diff` as that one patch.
         foreach (var old in Directory.GetFiles(patchesDirectory, "*.patch"))
         {
-            if (Path.GetFileName(old) != CoverLetterName || commits.Count > 0)
+            var staged = Path.Combine(staging, Path.GetFileName(old));
+            if (File.Exists(staged) && SamePatch(File.ReadAllText(old), File.ReadAllText(staged)))
+                File.Delete(staged);
+            else if (Path.GetFileName(old) != CoverLetterName || commits.Count > 0)
                 File.Delete(old);
         }
 
-        var patchNames = new List<string>();
-        foreach (var file in Directory.GetFiles(staging, "*.patch").Order(StringComparer.Ordinal))
-        {
-            var name = Path.GetFileName(file);
-            File.Move(file, Path.Combine(patchesDirectory, name));
-            if (name != CoverLetterName)
-                patchNames.Add(name);
-        }
+        foreach (var file in Directory.GetFiles(staging, "*.patch"))
+            File.Move(file, Path.Combine(patchesDirectory, Path.GetFileName(file)));
+        var patchNames = commits.Count == 0
+            ? []
+            : Directory.GetFiles(patchesDirectory, "*.patch").Select(Path.GetFileName).OfType<string>()
+                .Where(name => name != CoverLetterName).Order(StringComparer.Ordinal).ToList();
         Directory.Delete(staging, recursive: true);
 
         var text = new StringBuilder();
@@ -88,6 +91,47 @@ public sealed partial class SeriesExporter(SeriesApplier applier, CommandRunner 
         if (oldText is not null)
             merged = merged.Replace("*** BLURB HERE ***", oldText);
         return merged;
+    }
+
+    /// <summary>
+    /// Whether two format-patch files hold the same patch: they may differ only in
+    /// what format-patch fills in on its own (the commit id on the "From " line,
+    /// the date, the version signature) and in how long headers are folded.
+    /// </summary>
+    public static bool SamePatch(string existing, string generated) => Essence(existing) == Essence(generated);
+
+    private static string Essence(string patch)
+    {
+        var lines = patch.Replace("\r\n", "\n").Split('\n').ToList();
+        if (lines.Count > 0 && lines[0].StartsWith("From ", StringComparison.Ordinal))
+            lines.RemoveAt(0);
+
+        var bodyStart = lines.IndexOf("");
+        if (bodyStart < 0)
+            bodyStart = lines.Count;
+        var headers = new List<string>();
+        foreach (var line in lines.Take(bodyStart))
+        {
+            if (line.Length > 0 && char.IsWhiteSpace(line[0]) && headers.Count > 0)
+                headers[^1] += " " + line.Trim();
+            else
+                headers.Add(line);
+        }
+        headers.RemoveAll(header => header.StartsWith("Date: ", StringComparison.Ordinal));
+
+        var body = lines.Skip(bodyStart).ToList();
+        TrimBlankEnd(body);
+        var signature = body.LastIndexOf("-- ");
+        if (signature >= 0 && body.Count - signature <= 2)
+            body.RemoveRange(signature, body.Count - signature);
+        TrimBlankEnd(body);
+        return string.Join('\n', headers.Concat(body));
+    }
+
+    private static void TrimBlankEnd(List<string> lines)
+    {
+        while (lines.Count > 0 && lines[^1].Length == 0)
+            lines.RemoveAt(lines.Count - 1);
     }
 
     /// <summary>The cover letter's own text: after the mail headers, before the shortlog.</summary>

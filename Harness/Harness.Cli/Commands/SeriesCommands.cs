@@ -59,22 +59,42 @@ public sealed class SeriesCheckCommand : AsyncCommand<KernelSettings>
         // checkpatch.pl comes from the base, which every patch is checked against.
         var checks = await new SeriesChecker(pipeline.Runner).CheckAsync(kernelBase.RepositoryPath, series, cancellationToken);
         foreach (var check in checks)
-        {
-            var table = new Table().Title(Markup.Escape(check.PatchFile)).AddColumns("severity", "where", "message");
-            foreach (var finding in check.Findings)
-            {
-                var colour = finding.Severity switch { "ERROR" => "red", "WARNING" => "yellow", _ => "grey" };
-                table.AddRow($"[{colour}]{finding.Severity}[/]", Markup.Escape(finding.Location ?? ""), Markup.Escape(finding.Message));
-            }
-            if (check.Findings.Count == 0)
-                table.AddRow("[green]clean[/]", "", "");
-            table.Caption($"{check.Errors} errors, {check.Warnings} warnings, {check.Checks} checks");
-            AnsiConsole.Write(table);
-        }
+            Report(check);
 
         var failed = checks.Count(c => !c.Passed);
         Output.Line($"{checks.Count - failed} of {checks.Count} patches have no errors; " +
                     $"{checks.Sum(c => c.Warnings)} warnings and {checks.Sum(c => c.Checks)} checks in all.");
         return failed == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// One heading line per patch, with the counts, then its findings: a table on
+    /// a terminal, and on a pipe or in CI one plain line per finding, so that
+    /// nothing is cut to the width of a terminal that is not there.
+    /// </summary>
+    private static void Report(PatchCheck check)
+    {
+        var counts = check.Findings.Count == 0
+            ? "clean"
+            : $"{check.Errors} errors, {check.Warnings} warnings, {check.Checks} checks";
+        if (!Output.IsInteractive)
+        {
+            Console.Error.WriteLine($"{check.PatchFile}: {counts}");
+            foreach (var finding in check.Findings)
+                Console.Error.WriteLine($"  {finding.Severity,-7} {(string.IsNullOrEmpty(finding.Location) ? "" : finding.Location + ": ")}{finding.Message}");
+            return;
+        }
+
+        var colour = check.Errors > 0 ? "red" : check.Findings.Count > 0 ? "yellow" : "green";
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(check.PatchFile)}[/]: [{colour}]{counts}[/]");
+        if (check.Findings.Count == 0)
+            return;
+        var table = new Table().AddColumns("severity", "where", "message");
+        foreach (var finding in check.Findings)
+        {
+            var severity = finding.Severity switch { "ERROR" => "red", "WARNING" => "yellow", _ => "grey" };
+            table.AddRow($"[{severity}]{finding.Severity}[/]", Markup.Escape(finding.Location ?? ""), Markup.Escape(finding.Message));
+        }
+        AnsiConsole.Write(table);
     }
 }
