@@ -71,13 +71,8 @@ public static class QemuCommandLine
         // -cpu host passes the host CPU through under KVM; under TCG "max" enables
         // every feature QEMU can emulate, so the guest's instruction set is the
         // newest TCG offers rather than 2003's qemu64.
-        //
-        // TCG runs every vCPU on one host thread. With a thread per vCPU, QEMU 7.2
-        // (Debian 12) lets one vCPU execute code that another has just patched
-        // back from int3: enabling a tracepoint then ended in "Oops: int3" in
-        // __schedule once every few runs of Landlock's trace tests. One thread
-        // still gives the guest all its CPUs, and measured no slower here,
-        // where the host has only two cores for QEMU and the harness.
+        // One host thread runs every TCG vCPU, because with a thread per vCPU the
+        // guest died with "Oops: int3" while enabling tracepoints (see docs/performance.md).
         var (accel, cpu) = accelerator == Accelerator.Kvm ? ("kvm", "host") : ("tcg,thread=single", "max");
         return
         [
