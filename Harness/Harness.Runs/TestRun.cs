@@ -69,8 +69,8 @@ public sealed class TestRun(Workspace workspace)
             onFailure: () => TryCopy(recorder, ArtifactKind.BuildLog, workspace.LastBuildLog(series)));
         if (build.WasUpToDate)
         {
-            // The build directory's own log may be hours old; the run's copy says
-            // that this run built nothing instead of passing it off as its own.
+            // The build directory's log may be hours old, so the run's copy starts
+            // with a line stating that this run built nothing.
             var runBuildLog = recorder.Folder.PathFor(ArtifactKind.BuildLog);
             await File.WriteAllTextAsync(runBuildLog, KernelBuilder.UpToDateLog(build), cancellationToken);
             recorder.CopyArtifact(ArtifactKind.BuildLog, runBuildLog);
@@ -176,8 +176,8 @@ public sealed class TestRun(Workspace workspace)
         }
         finally
         {
-            // A cancelled run still gets the guest's kernel log: it is often why
-            // somebody stopped a run that hung.
+            // A cancelled run still saves the guest's kernel log, because a hung
+            // guest is a common reason to cancel.
             if (!dmesgSaved && !vm.Machine.HasExited)
                 await TrySaveDmesgAsync(vm, recorder, logger);
             await vm.ShutdownAsync(CancellationToken.None);

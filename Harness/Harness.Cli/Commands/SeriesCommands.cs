@@ -68,9 +68,9 @@ public sealed class SeriesCheckCommand : AsyncCommand<KernelSettings>
     }
 
     /// <summary>
-    /// One heading line per patch, with the counts, then its findings: a table on
-    /// a terminal, and on a pipe or in CI one plain line per finding, so that
-    /// nothing is cut to the width of a terminal that is not there.
+    /// Prints one heading line per patch with the counts, then its findings: a
+    /// table on a terminal, one plain line per finding elsewhere. Plain lines keep
+    /// file names whole where no terminal width applies.
     /// </summary>
     private static void Report(PatchCheck check)
     {

@@ -45,8 +45,8 @@ public static class ReproduceScript
     }
 
     /// <summary>
-    /// The command rebuilds from the files in the checkout, so the script warns
-    /// when they are no longer what the run used, and says how to get them back.
+    /// Appends a check that warns when the checkout's files differ from the ones
+    /// the run used, because the command rebuilds from them, and prints how to restore them.
     /// </summary>
     private static void AppendInputCheck(StringBuilder text, ResultsDocument document, string commit)
     {
