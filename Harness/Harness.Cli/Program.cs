@@ -45,6 +45,8 @@ app.Configure(config =>
         .WithDescription("Apply the series and build the kernel (tinyconfig plus kernel-patches/config/).");
     config.AddCommand<RunCommand>("run")
         .WithDescription("Build, boot a guest, run every suite in it and write results/<run-id>/ (the main job).");
+    config.AddCommand<BisectCommand>("bisect")
+        .WithDescription("Find the first patch of the series that makes the chosen tests fail; each step is a run with the first N patches.");
     config.AddCommand<SshCommand>("ssh")
         .WithDescription("Log in to the guest a 'run --keep-vm' is holding, or run a command in it: ./harness ssh -- uname -r");
     config.AddCommand<TestCommand>("test")
