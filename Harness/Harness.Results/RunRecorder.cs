@@ -264,7 +264,7 @@ public sealed partial class RunRecorder : IDisposable
         {
             ThrowIfFinished();
             var now = Now();
-            CloseOpenParts(now, "still running when the run completed");
+            CloseOpenParts(now, "still running when the run completed", interrupted: false);
             _endedAt = now;
 
             var (verdict, reason) = Decide(BuildDocument(now));
@@ -290,7 +290,7 @@ public sealed partial class RunRecorder : IDisposable
             if (_finalVerdict is not null)
                 return;
             var now = Now();
-            CloseOpenParts(now, $"interrupted: {reason}");
+            CloseOpenParts(now, $"interrupted: {reason}", interrupted: true);
             _endedAt = now;
             _finalVerdict = verdict;
             _finalReason = reason;
@@ -360,7 +360,7 @@ public sealed partial class RunRecorder : IDisposable
         return null;
     }
 
-    private void CloseOpenParts(DateTimeOffset now, string message)
+    private void CloseOpenParts(DateTimeOffset now, string message, bool interrupted)
     {
         foreach (var stage in _stages.Where(stage => stage.Status == StageStatus.Running))
         {
@@ -368,10 +368,14 @@ public sealed partial class RunRecorder : IDisposable
             stage.EndedAt = now;
             stage.Message = message;
         }
+        // A suite cut off is an error even when every test it reported passed:
+        // its remaining programs never ran, and a CI reader must not see a pass.
         foreach (var suite in _suites.Where(suite => !suite.Finished))
         {
             suite.Finished = true;
             suite.EndedAt = now;
+            if (interrupted)
+                suite.Outcome = (suite.Outcome ?? new SuiteOutcome()) with { Status = TestStatus.Error, Reason = message };
         }
     }
 

@@ -111,7 +111,12 @@ public sealed class SuiteExecutor(GuestVm vm, ConsoleWatch console, ISuiteSink s
         var outcome = await vm.Ssh.RunAsync(command, options, cancellationToken);
 
         var died = outcome.Outcome == GuestCommandOutcome.ConnectionLost || vm.Machine.HasExited || vm.Machine.PanicLine is not null;
-        if (!died)
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped by the user: what the program printed is still recorded
+            // below, with the test it was in the middle of as an error.
+        }
+        else if (!died)
         {
             var marker = ConsoleWatch.NewMarker();
             var written = await vm.Ssh.RunAsync($"echo {marker} > /dev/kmsg", GuestCommandOptions.Default.WithTimeout(TimeSpan.FromSeconds(10)), cancellationToken);
@@ -133,7 +138,6 @@ public sealed class SuiteExecutor(GuestVm vm, ConsoleWatch console, ISuiteSink s
         List<(TestResult Result, DateTimeOffset At)> results;
         lock (arrivals)
             results = arrivals.ToList();
-        cancellationToken.ThrowIfCancellationRequested();
 
         if (results.Count == 0 || !outcome.Succeeded && !results.Any(r => r.Result.Status.IsFailure()) && outcome.ExitCode is not 4)
         {
@@ -155,6 +159,7 @@ public sealed class SuiteExecutor(GuestVm vm, ConsoleWatch console, ISuiteSink s
             Emit(suiteName, program.Name, result, splatList);
 
         sink.ProgramFinished(new ProgramRun(suiteName, program.Name, command, outcome.DescribeOutcome(), outcome.ExitCode, clock.Elapsed, summary, died));
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     /// <summary>

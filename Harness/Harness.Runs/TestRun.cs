@@ -19,6 +19,9 @@ public sealed class TestRun(Workspace workspace)
     {
         var paths = workspace.Paths;
         var logger = workspace.Logger;
+        SuiteCatalog.CheckPatterns(paths.RepositoryRoot, options.ExtraSuites, options.Suites);
+        if (options.Kernel.UpTo is { } upTo)
+            Series.SeriesApplier.CheckUpTo(Series.SeriesFile.Read(paths.KernelPatches), upTo);
         var started = DateTimeOffset.Now;
         var (projectCommit, projectChanged) = await ProjectStateAsync(cancellationToken);
         var info = new RunInfo
@@ -183,6 +186,10 @@ public sealed class TestRun(Workspace workspace)
             await vm.ShutdownAsync(CancellationToken.None);
             await vm.DisposeAsync();
             TryCopy(recorder, ArtifactKind.ConsoleLog, vm.Boot.ConsoleLog);
+
+            // The initrd is the cached image plus the run's keys, 13 MiB that
+            // the next run remakes in a second; the keys stay for the record.
+            File.Delete(initrd);
         }
 
         return recorder.Complete();
@@ -244,7 +251,7 @@ public sealed class TestRun(Workspace workspace)
         catch (Exception e)
         {
             onFailure?.Invoke();
-            recorder.EndStage(name, StageStatus.Fail, e.Message);
+            recorder.EndStage(name, StageStatus.Fail, e is OperationCanceledException ? "cancelled" : e.Message);
             throw;
         }
     }

@@ -18,6 +18,16 @@ public sealed partial class SeriesApplier(HarnessPaths paths, CommandRunner runn
 
     private string StatePathFor(KernelBase kernelBase) => Path.Combine(paths.State, $"tree-{kernelBase.Id}.json");
 
+    /// <summary>Rejects an --up-to count that is not between 0 (the base alone) and the number of patches.</summary>
+    public static void CheckUpTo(SeriesFile series, int? upTo)
+    {
+        if (upTo is < 0 || upTo > series.PatchFiles.Count)
+        {
+            throw new SeriesException(
+                $"--up-to {upTo} is outside the series: '{Path.Combine(series.Directory, SeriesFile.FileName)}' lists {series.PatchFiles.Count} patches, so N goes from 0 (the base alone) to {series.PatchFiles.Count}.");
+        }
+    }
+
     /// <param name="force">Discard uncommitted changes and unexported commits in the work tree.</param>
     /// <param name="upTo">Apply only the first N patches (for bisecting); null applies all.</param>
     public async Task<AppliedSeries> ApplyAsync(
@@ -28,6 +38,7 @@ public sealed partial class SeriesApplier(HarnessPaths paths, CommandRunner runn
         CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
+        CheckUpTo(series, upTo);
         var patches = upTo is { } count ? series.PatchFiles.Take(count).ToList() : series.PatchFiles.ToList();
         var selected = series with { PatchFiles = patches };
         var seriesHash = selected.ComputeHash();

@@ -41,6 +41,16 @@ public sealed class TestCommand : AsyncCommand<TestCommand.Settings>
         // read ("N passed, N failed"), then the failed tests by name.
         foreach (var line in totals.Report())
             Console.WriteLine(line);
+
+        // dotnet test passes when a filter selects nothing; a typo in a CI
+        // filter must not look like a green run.
+        if (outcome.ExitCode == 0 && totals.Passed + totals.Failed + totals.Skipped == 0)
+        {
+            Output.Error(settings.Filter is { } unmatched
+                ? $"No test matches --filter '{unmatched}'. Categories are part names (base, part1, ...), C and CSharp; see README.md."
+                : "dotnet test ran no test.");
+            return CommandLine.HarnessError;
+        }
         return outcome.ExitCode;
     }
 }

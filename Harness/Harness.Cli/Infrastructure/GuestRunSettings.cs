@@ -33,6 +33,10 @@ public class GuestRunSettings : KernelSettings
 
     public override Spectre.Console.ValidationResult Validate()
     {
+        // Spectre.Console.Cli takes the command's own name as the value of a
+        // --suite given last without one.
+        if (Suites.Any(suite => string.IsNullOrWhiteSpace(suite) || suite.StartsWith("__", StringComparison.Ordinal)))
+            return Spectre.Console.ValidationResult.Error("--suite needs a suite name, a prefix ending in '/', or a part, e.g. --suite c/part1.");
         if (MemoryMiB < 128)
             return Spectre.Console.ValidationResult.Error($"--memory {MemoryMiB} is too small: the guest needs at least 128 MiB.");
         if (Cpus is < 1 or > 8)

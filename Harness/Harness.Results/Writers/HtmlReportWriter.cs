@@ -75,6 +75,11 @@ public static class HtmlReportWriter
         {
             Row(html, "Series", "no patches (the base alone)");
         }
+        if (document.ProjectCommit is { } project)
+        {
+            RawRow(html, "Project commit", "<code>" + H(Formatting.ShortSha(project)) + "</code>"
+                + (document.ProjectChanged ? " with uncommitted changes to kernel-patches/, selftests/ or vm-images/" : ""));
+        }
         if (document.ConfigHash is { } configHash)
             RawRow(html, "Config hash", "<code>" + H(configHash) + "</code>");
         Row(html, "Accelerator", document.Accelerator);

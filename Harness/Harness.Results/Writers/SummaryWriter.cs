@@ -43,6 +43,11 @@ public static class SummaryWriter
             foreach (var patch in document.Series)
                 text.Append("  - ").Append(Code(Formatting.ShortSha(patch.Sha))).Append(' ').Append(Inline(patch.Subject)).Append('\n');
         }
+        if (document.ProjectCommit is { } project)
+        {
+            text.Append("- Project commit: ").Append(Code(Formatting.ShortSha(project)))
+                .Append(document.ProjectChanged ? ", with uncommitted changes to kernel-patches/, selftests/ or vm-images/\n" : "\n");
+        }
         if (document.ConfigHash is { } configHash)
             text.Append("- Config: ").Append(Code(configHash)).Append('\n');
         if (document.Accelerator is not null || document.QemuVersion is not null)

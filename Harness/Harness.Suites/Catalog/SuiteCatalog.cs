@@ -55,9 +55,7 @@ public static class SuiteCatalog
     {
         if (patterns.Count == 0)
             return suites;
-        var selected = suites.Where(s => patterns.Any(p =>
-            s.Name == p || s.Part == p || (p.EndsWith('/') && s.Name.StartsWith(p, StringComparison.Ordinal))
-            || s.Name.StartsWith(p + "/", StringComparison.Ordinal))).ToList();
+        var selected = suites.Where(s => patterns.Any(p => Matches(s.Name, s.Part, p))).ToList();
         if (selected.Count == 0)
         {
             throw new ArgumentException(
@@ -65,4 +63,30 @@ public static class SuiteCatalog
         }
         return selected;
     }
+
+    /// <summary>
+    /// Checks --suite patterns before any stage runs, against the suites of the
+    /// checkout and the in-tree Landlock suite that every supported base has, so
+    /// that a typo costs neither a source download nor a run folder.
+    /// </summary>
+    public static void CheckPatterns(string repositoryRoot, IReadOnlyList<SuiteDefinition> extraSuites, IReadOnlyCollection<string> patterns)
+    {
+        if (patterns.Count == 0)
+            return;
+        var known = Discover(repositoryRoot, kernelTree: Path.Combine(repositoryRoot, "no-kernel-tree"))
+            .Concat(extraSuites)
+            .Select(s => (s.Name, s.Part))
+            .Prepend((Name: InTreeLandlock, Part: "in-tree"))
+            .ToList();
+        var unknown = patterns.Where(p => !known.Any(k => Matches(k.Name, k.Part, p))).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ArgumentException(
+                $"No suite matches --suite {string.Join(", ", unknown)}. The suites are: {string.Join(", ", known.Select(k => k.Name))}.");
+        }
+    }
+
+    private static bool Matches(string name, string part, string pattern) =>
+        name == pattern || part == pattern || (pattern.EndsWith('/') && name.StartsWith(pattern, StringComparison.Ordinal))
+        || name.StartsWith(pattern + "/", StringComparison.Ordinal);
 }

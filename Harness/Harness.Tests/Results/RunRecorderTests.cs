@@ -187,6 +187,10 @@ public sealed class RunRecorderTests
         Assert.That(document.ExitCode, Is.EqualTo(130), "the same code the harness process exits with");
         Assert.That(document.StatusReason, Is.EqualTo("stopped by Ctrl+C or SIGTERM"));
         Assert.That(document.AllTests().Single(entry => entry.Test.Id == "landlock/base_test/global.first").Test.Status, Is.EqualTo(TestStatus.Pass));
+        Assert.That(document.Suites.Single().Status, Is.EqualTo(TestStatus.Error), "a suite cut off is not a pass, even when its finished tests passed");
+        Assert.That(document.Suites.Single().Reason, Does.StartWith("interrupted: stopped by Ctrl+C"));
+        var junit = ResultsFixture.LoadValidJUnit(recorder.Folder.JUnitXml);
+        Assert.That(junit.SelectNodes("//testsuite[@name='landlock']//error")!.Count, Is.GreaterThanOrEqualTo(1), "CI readers see the interruption as an error");
         Assert.That(File.ReadAllText(recorder.Folder.ResultsJson), Does.Contain("\"status\": \"cancelled\""));
     }
 

@@ -31,6 +31,23 @@ public sealed class SeriesApplierTests
     }
 
     [Test]
+    public async Task Apply_rejects_up_to_past_the_series_end()
+    {
+        using var tree = new FakeKernelTree();
+        using var work = new TempDirectory();
+        var patches = Directory.CreateDirectory(Path.Combine(work.Path, "patches")).FullName;
+        var patch = tree.CommitAsPatch(patches, "landlock: Add a file", "security/landlock/staging.c", "int staged;\n");
+        File.WriteAllText(Path.Combine(patches, "series"), patch + "\n");
+        tree.ResetTo("HEAD~1");
+        var (applier, kernelBase) = await PrepareAsync(tree, work);
+
+        var error = Assert.ThrowsAsync<SeriesException>(() => applier.ApplyAsync(kernelBase, SeriesFile.Read(patches), upTo: 99));
+
+        Assert.That(error!.Message, Does.StartWith("--up-to 99 is outside the series"));
+        Assert.That(error.Message, Does.Contain("lists 1 patches"));
+    }
+
+    [Test]
     public async Task Apply_reuses_a_tree_that_has_the_series()
     {
         using var tree = new FakeKernelTree();
