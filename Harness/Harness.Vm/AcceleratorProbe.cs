@@ -153,8 +153,8 @@ public sealed class AcceleratorProbe
 
         if (first == process.Exited)
         {
-            // The first message says why (an MSR QEMU could not set, say); the
-            // assertion that follows it is noise on every later run.
+            // The first message gives the cause (an MSR QEMU could not set, for
+            // example), and the assertion after it adds nothing on later runs.
             var firstMessage = messages.FirstOrDefault() is { } message && message.Length > 120 ? message[..117] + "..." : messages.FirstOrDefault();
             return new AcceleratorChoice(Accelerator.Tcg,
                 $"QEMU exited with code {await process.Exited} before the guest printed anything" +

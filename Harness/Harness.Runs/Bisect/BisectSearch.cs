@@ -111,5 +111,10 @@ public static class BisectSearch
         return new BisectResult(BisectConclusion.Found, good, bad, $"Patch {bad} is the first bad patch.", steps);
     }
 
-    private static string Patches(int count) => count == 0 ? "the base alone" : count == 1 ? "patch 1" : $"patches 1 to {count}";
+    private static string Patches(int count)
+    {
+        if (count == 0)
+            return "the base alone";
+        return count == 1 ? "patch 1" : $"patches 1 to {count}";
+    }
 }

@@ -1,5 +1,6 @@
 using Harness.Results;
 using Harness.Series;
+using Harness.Suites.Ktap;
 using Microsoft.Extensions.Logging;
 
 namespace Harness.Runs.Bisect;
@@ -19,8 +20,8 @@ public sealed record BisectOptions
 
 /// <summary>
 /// Finds the first patch of the series that makes the chosen tests fail. Each
-/// step is an ordinary run with the first N patches, with its own run folder;
-/// the bisect's own log goes to results/bisect-&lt;id&gt;/ and grows with each step.
+/// step is an ordinary run with the first N patches and its own run folder. The
+/// bisect's own log goes to results/bisect-&lt;id&gt;/ and grows with each step.
 /// </summary>
 public sealed class SeriesBisect(Workspace workspace)
 {
@@ -79,8 +80,7 @@ public sealed class SeriesBisect(Workspace workspace)
             return outcome.Verdict switch
             {
                 RunVerdict.Pass => new BisectStep(upTo, StepVerdict.Good, $"{outcome.Counts.Pass} passed", folder?.Path),
-                RunVerdict.Fail => new BisectStep(upTo, StepVerdict.Bad,
-                    $"{outcome.Counts.Failures} failed{(outcome.SplatCount > 0 ? $", {outcome.SplatCount} kernel splats" : "")}", folder?.Path),
+                RunVerdict.Fail => new BisectStep(upTo, StepVerdict.Bad, DescribeFailures(outcome), folder?.Path),
                 _ => new BisectStep(upTo, StepVerdict.Untestable, outcome.Reason ?? outcome.Verdict.ToKey(), folder?.Path),
             };
         }
@@ -91,6 +91,22 @@ public sealed class SeriesBisect(Workspace workspace)
             workspace.Logger.LogWarning("bisect: {Patches} could not be tested: {Reason}", Describe(series, upTo), e.Message);
             return new BisectStep(upTo, StepVerdict.Untestable, FirstLine(e.Message), folder?.Path);
         }
+    }
+
+    /// <summary>Counts the failures and names the first few, so the log shows what broke at each step.</summary>
+    private static string DescribeFailures(RunOutcome outcome)
+    {
+        var text = $"{outcome.Counts.Failures} failed";
+        if (outcome.SplatCount > 0)
+            text += $", {outcome.SplatCount} kernel splats";
+        var failed = ResultsJson.Read(outcome.Folder.ResultsJson).AllTests()
+            .Where(entry => entry.Test.Counted && entry.Test.Status.IsFailure())
+            .Select(entry => entry.Test.Id)
+            .ToList();
+        if (failed.Count == 0)
+            return text;
+        var named = string.Join(", ", failed.Take(3));
+        return failed.Count > 3 ? $"{text}: {named} and {failed.Count - 3} more" : $"{text}: {named}";
     }
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
