@@ -23,6 +23,7 @@ internal sealed class BisectLog
     private readonly BisectOptions _options;
     private readonly List<BisectStep> _steps = [];
     private BisectResult? _result;
+    private string? _stopped;
 
     public BisectLog(string folder, SeriesFile series, BisectOptions options)
     {
@@ -46,6 +47,13 @@ internal sealed class BisectLog
         Write();
     }
 
+    /// <summary>Records that the bisect ended before a conclusion, and why.</summary>
+    public void Stop(string reason)
+    {
+        _stopped = reason;
+        Write();
+    }
+
     private void Write()
     {
         var document = new
@@ -55,6 +63,7 @@ internal sealed class BisectLog
             _options.Run.Suites,
             _options.Run.Filter,
             Conclusion = _result?.Conclusion,
+            Stopped = _stopped,
             FirstBadPatch = _result is { Conclusion: BisectConclusion.Found } found ? _series.PatchFiles[found.FirstBad - 1] : null,
             LastGood = _result?.LastGood,
             FirstBad = _result?.FirstBad,
@@ -71,6 +80,7 @@ internal sealed class BisectLog
         text.Append("# Bisect: ");
         text.Append(_result switch
         {
+            null when _stopped is not null => $"{_stopped} after {_steps.Count} steps",
             null => "running",
             { Conclusion: BisectConclusion.Found } found => $"first bad patch is {found.FirstBad}, {_series.PatchFiles[found.FirstBad - 1]}",
             var other => other.Reason,

@@ -29,6 +29,7 @@ public sealed class SeriesBisect(Workspace workspace)
     public async Task<(BisectResult Result, string LogFolder)> RunAsync(BisectOptions options, Action<RunFolder>? onRunFolder, CancellationToken cancellationToken)
     {
         var logger = workspace.Logger;
+        Suites.Catalog.SuiteCatalog.CheckPatterns(workspace.Paths.RepositoryRoot, options.Run.ExtraSuites, options.Run.Suites);
         var series = SeriesFile.Read(workspace.Paths.KernelPatches);
         var bad = options.Bad ?? series.PatchFiles.Count;
         if (series.PatchFiles.Count == 0)
@@ -42,14 +43,23 @@ public sealed class SeriesBisect(Workspace workspace)
         var log = new BisectLog(Path.Combine(resultsRoot, "bisect-" + RunIds.New(DateTimeOffset.Now)), series, options);
         logger.LogInformation("Bisecting patches {Good} to {Bad} of the series; the log is in {Folder}", options.Good + 1, bad, log.Folder);
 
-        var result = await BisectSearch.RunAsync(options.Good, bad,
-            (upTo, token) => TestAsync(options.Run, upTo, series, onRunFolder, token),
-            step =>
-            {
-                log.Add(step);
-                logger.LogInformation("bisect: {Patches}: {Verdict} ({Detail})", Describe(series, step.UpTo), step.Verdict.ToString().ToLowerInvariant(), step.Detail);
-            },
-            cancellationToken);
+        BisectResult result;
+        try
+        {
+            result = await BisectSearch.RunAsync(options.Good, bad,
+                (upTo, token) => TestAsync(options.Run, upTo, series, onRunFolder, token),
+                step =>
+                {
+                    log.Add(step);
+                    logger.LogInformation("bisect: {Patches}: {Verdict} ({Detail})", Describe(series, step.UpTo), step.Verdict.ToString().ToLowerInvariant(), step.Detail);
+                },
+                cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            log.Stop("cancelled by Ctrl+C or SIGTERM");
+            throw;
+        }
         log.Finish(result);
         return (result, log.Folder);
     }
