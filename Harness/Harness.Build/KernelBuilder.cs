@@ -109,6 +109,8 @@ public sealed class KernelBuilder(HarnessPaths paths, CommandRunner runner, ILog
     {
         var text = new System.Text.StringBuilder()
             .AppendLine(System.FormattableString.Invariant($"harness: nothing was built: the kernel in {build.BuildDirectory} was up to date (config {build.ConfigHash}, release {build.KernelRelease})."));
+        // NOTE: the log is read after the build lock is released, so a build
+        // another checkout finishes in between would be shown instead.
         var stamp = new FileInfo(Path.Combine(build.BuildDirectory, StampFile));
         var log = new FileInfo(build.LogPath);
         if (log.Exists && stamp.Exists && log.LastWriteTimeUtc <= stamp.LastWriteTimeUtc)
