@@ -235,6 +235,8 @@ public sealed class SuiteExecutor(GuestVm vm, ConsoleWatch console, ISuiteSink s
 
     private void Emit(string suite, string program, TestResult result, IReadOnlyList<KernelSplat> splats)
     {
+        if (result.Status.IsFailure() && result.Reason is null && FailureDiagnostic.Find(result.Output) is { } diagnostic)
+            result = result with { Reason = diagnostic };
         if (result.CountsAsTestCase)
             _counts = _counts.Add(result.Status);
         sink.TestFinished(new GuestTestResult(suite, program, result, splats));

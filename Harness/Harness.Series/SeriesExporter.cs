@@ -49,14 +49,21 @@ public sealed partial class SeriesExporter(SeriesApplier applier, CommandRunner 
 
         // A patch whose commit did not change keeps its file as it is, so that an
         // export after editing one commit shows up in `git diff` as that one patch.
+        var unchanged = 0;
         foreach (var old in Directory.GetFiles(patchesDirectory, "*.patch"))
         {
             var staged = Path.Combine(staging, Path.GetFileName(old));
             if (File.Exists(staged) && SamePatch(File.ReadAllText(old), File.ReadAllText(staged)))
+            {
                 File.Delete(staged);
+                unchanged++;
+            }
             else if (Path.GetFileName(old) != CoverLetterName || commits.Count > 0)
+            {
                 File.Delete(old);
+            }
         }
+        var written = Directory.GetFiles(staging, "*.patch").Length;
 
         foreach (var file in Directory.GetFiles(staging, "*.patch"))
             File.Move(file, Path.Combine(patchesDirectory, Path.GetFileName(file)));
@@ -69,11 +76,14 @@ public sealed partial class SeriesExporter(SeriesApplier applier, CommandRunner 
         var text = new StringBuilder();
         foreach (var name in patchNames)
             text.Append(name).Append('\n');
-        File.WriteAllText(Path.Combine(patchesDirectory, SeriesFile.FileName), text.ToString());
+        var seriesPath = Path.Combine(patchesDirectory, SeriesFile.FileName);
+        if (!File.Exists(seriesPath) || File.ReadAllText(seriesPath) != text.ToString())
+            File.WriteAllText(seriesPath, text.ToString());
 
         var series = SeriesFile.Read(patchesDirectory);
         await applier.RecordExportAsync(kernelBase, series, cancellationToken);
-        logger.LogInformation("Exported {Count} patches to {Directory}", patchNames.Count, patchesDirectory);
+        logger.LogInformation("Exported {Count} patches to {Directory}: {Written} files written, {Unchanged} unchanged",
+            patchNames.Count, patchesDirectory, written, unchanged);
         return series;
     }
 

@@ -30,6 +30,9 @@ public sealed class AcceleratorProbe
     private readonly Func<string, CancellationToken, Task<string>>? _readQemuVersion;
     private readonly ConcurrentDictionary<string, Lazy<Task<AcceleratorChoice>>> _choices = new(StringComparer.Ordinal);
 
+    /// <summary>Fallback reasons already logged, so that a bisect's many kernels warn once.</summary>
+    private readonly ConcurrentDictionary<string, bool> _fallbackReasons = new(StringComparer.Ordinal);
+
     private static readonly JsonSerializerOptions StateJson = new()
     {
         WriteIndented = true,
@@ -94,8 +97,10 @@ public sealed class AcceleratorProbe
         var reason = choice.FromStateFile ? choice.Reason + "; result saved by an earlier run" : choice.Reason;
         if (choice.Accelerator == Accelerator.Kvm)
             logger.UsingKvm(reason);
-        else
+        else if (_fallbackReasons.TryAdd(choice.Reason, true))
             logger.FallingBackToTcg(reason);
+        else
+            logger.LogDebug("Using TCG for {Kernel}: {Reason}", kernelImage, reason);
         return choice;
     }
 

@@ -20,8 +20,6 @@ public sealed class BisectCommand : AsyncCommand<BisectCommand.Settings>
 
         public override Spectre.Console.ValidationResult Validate()
         {
-            if (UpTo is not null)
-                return Spectre.Console.ValidationResult.Error("bisect chooses --up-to for each step itself; give the range with --good and --bad.");
             if (Good < 0)
                 return Spectre.Console.ValidationResult.Error($"--good {Good} is negative; 0 is the base alone.");
             if (Bad is < 1)
@@ -33,8 +31,6 @@ public sealed class BisectCommand : AsyncCommand<BisectCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         using var pipeline = new Pipeline(settings);
-        if (settings.Filter is null)
-            Output.Line("No --filter: every test of the chosen suites decides each step, so a part's tests fail before that part's patches.");
 
         var options = new BisectOptions { Run = settings.ToRunOptions(), Good = settings.Good, Bad = settings.Bad };
         var (result, folder) = await new SeriesBisect(pipeline.Workspace).RunAsync(options,

@@ -3,9 +3,9 @@ using Spectre.Console.Cli;
 
 namespace Harness.Cli.Commands;
 
-public sealed class BuildCommand : AsyncCommand<KernelSettings>
+public sealed class BuildCommand : AsyncCommand<PrefixSettings>
 {
-    public override async Task<int> ExecuteAsync(CommandContext context, KernelSettings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, PrefixSettings settings, CancellationToken cancellationToken)
     {
         using var pipeline = new Pipeline(settings);
         await pipeline.Workspace.EnsurePrerequisitesAsync(cancellationToken);

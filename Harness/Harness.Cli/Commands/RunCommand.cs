@@ -11,6 +11,10 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
 {
     public sealed class Settings : GuestRunSettings
     {
+        [CommandOption("--up-to <N>")]
+        [Description(PrefixSettings.UpToDescription)]
+        public int? UpTo { get; init; }
+
         [CommandOption("--keep-vm")]
         [Description("Leave the guest running after the suites; log in with './harness ssh', stop it with Ctrl+C.")]
         public bool KeepVm { get; init; }
@@ -20,6 +24,7 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
     {
         using var pipeline = new Pipeline(settings);
         var options = settings.ToRunOptions() with { KeepVm = settings.KeepVm };
+        options = options with { Kernel = options.Kernel with { UpTo = settings.UpTo } };
 
         RunFolder? folder = null;
         var outcome = await new TestRun(pipeline.Workspace).RunAsync(options, f =>
@@ -29,7 +34,7 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             Output.Line($"results: {f.Path}");
         }, cancellationToken);
 
-        if (settings.Filter is { } filter && outcome.Counts.Total == 0)
+        if (settings.Filter is { } filter && outcome.Counts.Total - outcome.Counts.NoTests == 0)
         {
             Output.Error($"No test id contains '{filter}' in the suites that ran; see the ids in {outcome.Folder.ResultsJson} of a run without --filter.");
             return CommandLine.HarnessError;

@@ -8,7 +8,7 @@ namespace Harness.Cli.Commands;
 
 public sealed class SeriesApplyCommand : AsyncCommand<SeriesApplyCommand.Settings>
 {
-    public sealed class Settings : KernelSettings
+    public sealed class Settings : PrefixSettings
     {
     }
 
@@ -37,8 +37,7 @@ public sealed class SeriesExportCommand : AsyncCommand<KernelSettings>
         using var pipeline = new Pipeline(settings);
         var kernelBase = await pipeline.Workspace.PrepareBaseAsync(Pipeline.Selection(settings), cancellationToken);
         var exporter = new SeriesExporter(pipeline.Workspace.Applier, pipeline.Runner, pipeline.Logger);
-        var series = await exporter.ExportAsync(kernelBase, pipeline.Paths.KernelPatches, cancellationToken, settings.Force);
-        Output.Line($"Wrote {series.PatchFiles.Count} patches and the series file to {pipeline.Paths.KernelPatches}.");
+        await exporter.ExportAsync(kernelBase, pipeline.Paths.KernelPatches, cancellationToken, settings.Force);
         return 0;
     }
 }
@@ -63,9 +62,11 @@ public sealed class SeriesCheckCommand : AsyncCommand<KernelSettings>
 
         var failed = checks.Count(c => !c.Passed);
         Output.Line($"{checks.Count - failed} of {checks.Count} patches have no errors; " +
-                    $"{checks.Sum(c => c.Warnings)} warnings and {checks.Sum(c => c.Checks)} checks in all.");
+                    $"{Count(checks.Sum(c => c.Warnings), "warning")} and {Count(checks.Sum(c => c.Checks), "check")} in all.");
         return failed == 0 ? 0 : 1;
     }
+
+    private static string Count(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
 
     /// <summary>
     /// Prints one heading line per patch with the counts, then its findings: a
@@ -76,7 +77,7 @@ public sealed class SeriesCheckCommand : AsyncCommand<KernelSettings>
     {
         var counts = check.Findings.Count == 0
             ? "clean"
-            : $"{check.Errors} errors, {check.Warnings} warnings, {check.Checks} checks";
+            : $"{Count(check.Errors, "error")}, {Count(check.Warnings, "warning")}, {Count(check.Checks, "check")}";
         if (!Output.IsInteractive)
         {
             Console.Error.WriteLine($"{check.PatchFile}: {counts}");

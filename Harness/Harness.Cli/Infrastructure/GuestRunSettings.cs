@@ -49,7 +49,7 @@ public class GuestRunSettings : KernelSettings
     /// <summary>The run these options describe, with the command line as typed.</summary>
     public RunOptions ToRunOptions() => new()
     {
-        Kernel = Pipeline.Selection(this, UpTo),
+        Kernel = Pipeline.Selection(this),
         Suites = Suites,
         Filter = Filter,
         MemoryMiB = MemoryMiB,

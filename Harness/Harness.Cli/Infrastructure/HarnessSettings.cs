@@ -18,11 +18,17 @@ public class KernelSettings : HarnessSettings
     [Description("Use this local kernel git tree (its HEAD) as the base instead of Debian's linux-source-7.3.")]
     public string? KernelTree { get; init; }
 
-    [CommandOption("--up-to <N>")]
-    [Description("Apply only the first N patches of the series (for bisecting, or to check that each patch builds).")]
-    public int? UpTo { get; init; }
-
     [CommandOption("--force")]
-    [Description("apply, build, run: discard uncommitted changes and unexported commits in the harness's work tree. export: export a tree that has only the first patches (--up-to).")]
+    [Description("apply, build, run, bisect: discard uncommitted changes and unexported commits in the harness's work tree. export: export a tree that has only the first patches (--up-to).")]
     public bool Force { get; init; }
+}
+
+/// <summary>Options of the commands that can work on the first N patches of the series.</summary>
+public class PrefixSettings : KernelSettings
+{
+    public const string UpToDescription = "Apply only the first N patches of the series (0 is the base alone), e.g. to check that each patch builds.";
+
+    [CommandOption("--up-to <N>")]
+    [Description(UpToDescription)]
+    public int? UpTo { get; init; }
 }

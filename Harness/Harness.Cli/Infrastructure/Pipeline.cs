@@ -29,7 +29,7 @@ public sealed class Pipeline : IDisposable
     public Workspace Workspace { get; }
 
     public static KernelSelection Selection(KernelSettings settings, int? upTo = null) =>
-        new(settings.KernelTree, settings.Force, upTo ?? settings.UpTo);
+        new(settings.KernelTree, settings.Force, upTo);
 
     public void Dispose()
     {

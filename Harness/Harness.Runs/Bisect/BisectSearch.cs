@@ -65,7 +65,7 @@ public static class BisectSearch
         {
             var reason = badEnd.Verdict == StepVerdict.Good
                 ? $"The tests pass with {Patches(bad)}, so there is no breakage to look for."
-                : $"{Patches(bad)} could not be tested ({badEnd.Detail}), so there is no bad end to start from.";
+                : $"The tests could not run with {Patches(bad)}, so there is no bad end to start from. The reason: {badEnd.Detail.TrimEnd('.')}.";
             return new BisectResult(BisectConclusion.NothingToBisect, good, bad, reason, steps);
         }
 
@@ -74,7 +74,7 @@ public static class BisectSearch
         {
             var reason = goodEnd.Verdict == StepVerdict.Bad
                 ? $"The tests fail with {Patches(good)} as well, so the breakage comes before the range."
-                : $"{Patches(good)} could not be tested ({goodEnd.Detail}), so there is no good end to start from.";
+                : $"The tests could not run with {Patches(good)}, so there is no good end to start from. The reason: {goodEnd.Detail.TrimEnd('.')}.";
             return new BisectResult(BisectConclusion.NothingToBisect, good, bad, reason, steps);
         }
 

@@ -39,6 +39,9 @@ public sealed class SeriesBisect(Workspace workspace)
         if (options.Good < 0 || options.Good >= bad)
             throw new ArgumentException($"--good {options.Good} must be at least 0 and less than the bad end ({bad}).");
 
+        if (options.Run.Filter is null)
+            logger.LogWarning("No --filter: every test of the chosen suites decides each step, so a part's own tests fail every step before that part's patches");
+
         var resultsRoot = options.Run.ResultsRoot ?? workspace.Paths.Results;
         var log = new BisectLog(Path.Combine(resultsRoot, "bisect-" + RunIds.New(DateTimeOffset.Now)), series, options);
         logger.LogInformation("Bisecting patches {Good} to {Bad} of the series; the log is in {Folder}", options.Good + 1, bad, log.Folder);
@@ -85,7 +88,7 @@ public sealed class SeriesBisect(Workspace workspace)
                 folder = f;
                 onRunFolder?.Invoke(f);
             }, cancellationToken);
-            if (template.Filter is { } filter && outcome.Counts.Total == 0)
+            if (template.Filter is { } filter && outcome.Counts.Total - outcome.Counts.NoTests == 0)
                 return new BisectStep(upTo, StepVerdict.Untestable, $"no test id contains '{filter}'", folder?.Path);
             return outcome.Verdict switch
             {
