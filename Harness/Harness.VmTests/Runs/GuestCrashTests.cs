@@ -25,8 +25,9 @@ public sealed class GuestCrashTests
             echo "ok 1 before_crash"
             echo "# crashing the kernel through sysrq"
             # Output still in flight over SSH is lost with the kernel, as it
-            # would be for any test; the pause lets the first result arrive.
-            sleep 1
+            # would be for any test. The pause lets the first result arrive,
+            # with room for a loaded host (1 s once proved too short).
+            sleep 3
             echo c > /proc/sysrq-trigger
             echo "ok 2 never_printed"
             """);
