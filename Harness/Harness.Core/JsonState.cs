@@ -23,11 +23,5 @@ public static class JsonState
         }
     }
 
-    public static void Write<T>(string path, T value)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(value, Options));
-        File.Move(temporary, path, overwrite: true);
-    }
+    public static void Write<T>(string path, T value) => AtomicText.Write(path, JsonSerializer.Serialize(value, Options));
 }

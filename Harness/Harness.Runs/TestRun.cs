@@ -187,8 +187,8 @@ public sealed class TestRun(Workspace workspace)
             await vm.DisposeAsync();
             TryCopy(recorder, ArtifactKind.ConsoleLog, vm.Boot.ConsoleLog);
 
-            // The initrd is the cached image plus the run's keys, 13 MiB that
-            // the next run remakes in a second; the keys stay for the record.
+            // The initrd copy is 13 MiB that any run remakes in a second from the
+            // cached image and the keys, so only the keys are kept.
             File.Delete(initrd);
         }
 

@@ -34,7 +34,7 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             Output.Line($"results: {f.Path}");
         }, cancellationToken);
 
-        if (settings.Filter is { } filter && outcome.Counts.Total - outcome.Counts.NoTests == 0)
+        if (settings.Filter is { } filter && !outcome.Counts.AnyRan())
         {
             Output.Error($"No test id contains '{filter}' in the suites that ran; see the ids in {outcome.Folder.ResultsJson} of a run without --filter.");
             return CommandLine.HarnessError;

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Harness.Core;
 using Harness.Series;
 
 namespace Harness.Runs.Bisect;
@@ -70,8 +71,8 @@ internal sealed class BisectLog
             Reason = _result?.Reason,
             Steps = _steps,
         };
-        WriteAtomically(Path.Combine(Folder, "bisect.json"), JsonSerializer.Serialize(document, JsonOptions) + "\n");
-        WriteAtomically(Path.Combine(Folder, "bisect.md"), Markdown());
+        AtomicText.Write(Path.Combine(Folder, "bisect.json"), JsonSerializer.Serialize(document, JsonOptions) + "\n");
+        AtomicText.Write(Path.Combine(Folder, "bisect.md"), Markdown());
     }
 
     private string Markdown()
@@ -101,12 +102,5 @@ internal sealed class BisectLog
                 .Append(" |\n");
         }
         return text.ToString();
-    }
-
-    private static void WriteAtomically(string path, string text)
-    {
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, text);
-        File.Move(temporary, path, overwrite: true);
     }
 }

@@ -88,7 +88,7 @@ public sealed class SeriesBisect(Workspace workspace)
                 folder = f;
                 onRunFolder?.Invoke(f);
             }, cancellationToken);
-            if (template.Filter is { } filter && outcome.Counts.Total - outcome.Counts.NoTests == 0)
+            if (template.Filter is { } filter && !outcome.Counts.AnyRan())
                 return new BisectStep(upTo, StepVerdict.Untestable, $"no test id contains '{filter}'", folder?.Path);
             return outcome.Verdict switch
             {

@@ -25,6 +25,9 @@ public sealed record TestCounts
 
     public int Total => Pass + Fail + Skip + XFail + XPass + Todo + Timeout + Error + NoTests;
 
+    /// <summary>Returns whether any test ran: a suite or part without tests does not count.</summary>
+    public bool AnyRan() => Total > NoTests;
+
     /// <summary>Tests whose status is a failure (fail, timeout, error).</summary>
     public int Failures => Fail + Timeout + Error;
 

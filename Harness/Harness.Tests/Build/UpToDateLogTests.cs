@@ -9,7 +9,7 @@ public sealed class UpToDateLogTests
         new(directory, Path.Combine(directory, "bzImage"), Path.Combine(directory, "usr/include"), "abc123", "7.3.4", Path.Combine(directory, "build.log"), true, TimeSpan.Zero);
 
     [Test]
-    public void Says_nothing_was_built_and_keeps_the_log_of_the_build_that_made_the_kernel()
+    public void Up_to_date_log_keeps_earlier_build_log()
     {
         using var directory = new TempDirectory();
         var log = directory.Write("build.log", "  CC      security/landlock/syscalls.o\n");
@@ -25,7 +25,7 @@ public sealed class UpToDateLogTests
     }
 
     [Test]
-    public void Leaves_out_a_log_written_after_the_kernel_was_made()
+    public void Up_to_date_log_drops_later_failed_log()
     {
         using var directory = new TempDirectory();
         var log = directory.Write("build.log", "error: a later build that failed\n");

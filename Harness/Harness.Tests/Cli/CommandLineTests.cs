@@ -7,7 +7,7 @@ public sealed class CommandLineTests
     [TestCase(new[] { "run", "--memory", "abc" }, "--memory 'abc' is not a whole number.")]
     [TestCase(new[] { "run", "--cpus=two" }, "--cpus 'two' is not a whole number.")]
     [TestCase(new[] { "run" }, "'abc' is not a whole number.")]
-    public void Conversion_failure_names_the_option_and_what_it_must_be(string[] arguments, string expected)
+    public void Conversion_failure_names_option(string[] arguments, string expected)
     {
         var value = arguments.Contains("--cpus=two") ? "two" : "abc";
 
@@ -17,7 +17,7 @@ public sealed class CommandLineTests
     }
 
     [Test]
-    public void Other_parser_errors_are_left_as_they_are()
+    public void Other_parser_errors_stay_unchanged()
     {
         Assert.That(CommandLine.ConversionFailure("Unknown option 'x'.", ["run", "-x"]), Is.Null);
     }

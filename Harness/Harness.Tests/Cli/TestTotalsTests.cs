@@ -13,7 +13,7 @@ public sealed class TestTotalsTests
     }
 
     [Test]
-    public void Adds_the_counts_of_every_project()
+    public void Counts_add_over_projects()
     {
         var totals = ReadAll("""
             Passed!  - Failed: 0, Passed: 5, Skipped: 1, Total: 6
@@ -27,7 +27,7 @@ public sealed class TestTotalsTests
     }
 
     [Test]
-    public void Names_each_failed_test_with_its_first_message_line_at_the_end()
+    public void Report_names_failed_tests()
     {
         var totals = ReadAll("""
               Passed kselftest/landlock/base_test/abi_version [< 1 ms]
@@ -60,7 +60,7 @@ public sealed class TestTotalsTests
     }
 
     [Test]
-    public void Prints_only_the_counts_when_nothing_failed()
+    public void Report_without_failures_is_counts()
     {
         var totals = ReadAll("Passed!  - Failed: 0, Passed: 3, Skipped: 0, Total: 3");
 

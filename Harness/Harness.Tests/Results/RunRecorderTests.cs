@@ -168,7 +168,7 @@ public sealed class RunRecorderTests
     }
 
     [Test]
-    public void Cancelled_run_keeps_its_results_and_says_it_was_cancelled()
+    public void Cancelled_run_keeps_results()
     {
         var recorder = _fixture.Create();
         recorder.BeginStage("suites");
@@ -422,7 +422,7 @@ public sealed class RunRecorderTests
     }
 
     [Test]
-    public void Reproduce_script_warns_when_the_series_changed_since_the_run()
+    public void Reproduce_script_warns_on_changed_inputs()
     {
         using var repository = new Support.TempDirectory();
         repository.Write("kernel-patches/series", "0001-a.patch\n");

@@ -6,8 +6,14 @@ public sealed class BisectSearchTests
 {
     /// <summary>A fake series: patches from <paramref name="firstBad"/> on fail, and the listed points cannot be tested.</summary>
     private static Func<int, CancellationToken, Task<BisectStep>> Series(int firstBad, params int[] untestable) =>
-        (upTo, _) => Task.FromResult(new BisectStep(upTo,
-            untestable.Contains(upTo) ? StepVerdict.Untestable : upTo >= firstBad ? StepVerdict.Bad : StepVerdict.Good, "fake", null));
+        (upTo, _) => Task.FromResult(new BisectStep(upTo, Verdict(upTo, firstBad, untestable), "fake", null));
+
+    private static StepVerdict Verdict(int upTo, int firstBad, int[] untestable)
+    {
+        if (untestable.Contains(upTo))
+            return StepVerdict.Untestable;
+        return upTo >= firstBad ? StepVerdict.Bad : StepVerdict.Good;
+    }
 
     [Test]
     public async Task Finds_the_first_bad_patch()
@@ -40,7 +46,7 @@ public sealed class BisectSearchTests
     }
 
     [Test]
-    public async Task Untestable_point_just_before_the_first_bad_makes_a_range()
+    public async Task Untestable_point_before_first_bad_gives_range()
     {
         var result = await BisectSearch.RunAsync(0, 8, Series(firstBad: 5, untestable: [4]));
 
@@ -49,7 +55,7 @@ public sealed class BisectSearchTests
     }
 
     [Test]
-    public async Task Untestable_neighbours_make_the_answer_a_range()
+    public async Task Untestable_neighbours_give_range()
     {
         var result = await BisectSearch.RunAsync(0, 8, Series(firstBad: 5, untestable: [4, 5, 6]));
 

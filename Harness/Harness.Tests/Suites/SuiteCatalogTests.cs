@@ -18,7 +18,7 @@ public sealed class SuiteCatalogTests
     [TestCase("c/")]
     [TestCase("part2")]
     [TestCase("in-tree")]
-    public void Known_suite_patterns_pass_the_early_check(string pattern)
+    public void Known_suite_patterns_pass_check(string pattern)
     {
         using var checkout = Checkout();
 
@@ -26,7 +26,7 @@ public sealed class SuiteCatalogTests
     }
 
     [Test]
-    public void Unknown_suite_is_named_with_the_suites_there_are()
+    public void Unknown_suite_lists_known_suites()
     {
         using var checkout = Checkout();
 

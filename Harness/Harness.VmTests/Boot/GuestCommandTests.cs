@@ -104,9 +104,8 @@ public sealed class GuestCommandTests
         var result = await _vm.RunAsync("echo first; sleep 3; echo second", options);
 
         // Both times come from the handler's clock, so channel set-up time does
-        // not enter the comparison. Without streaming both lines would arrive
-        // together; the 2 s margin absorbs a first line that a loaded host
-        // delivers late, which happened once with 0.94 s.
+        // not count. Without streaming the gap would be zero, and the 2 s margin
+        // absorbs a late first line (a loaded host once delayed it by 0.94 s).
         Assert.That(result.StandardOutput, Is.EqualTo("first\nsecond\n"));
         Assert.That(firstLineAt, Is.GreaterThan(TimeSpan.Zero), "the handler saw the first line");
         Assert.That(secondLineAt - firstLineAt, Is.GreaterThan(TimeSpan.FromSeconds(1)), "the first line arrived only with the second, after the sleep");
